@@ -1,0 +1,102 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/allframe-go/allframe/app"
+	"github.com/google/go-cmp/cmp"
+)
+
+type HelloIn struct {
+	Name string `json:"name" path:"name" validate:"required,max=64" doc:"Who to greet"`
+}
+
+type HelloOut struct {
+	Message string `json:"message"`
+}
+
+func newHello(t testing.TB, opts ...app.Option) *app.App {
+	t.Helper()
+	a := app.New(append([]app.Option{app.Name("hello")}, opts...)...)
+	app.Query(a, "hello", func(ctx context.Context, in HelloIn) (HelloOut, error) {
+		if in.Name == "panic" {
+			panic("boom")
+		}
+		if in.Name == "nobody" {
+			return HelloOut{}, app.NewError(app.CodeNotFound, "no such person")
+		}
+		if in.Name == "secret" {
+			return HelloOut{}, errors.New("db password is hunter2")
+		}
+		return HelloOut{Message: "Hello, " + in.Name + "!"}, nil
+	}, app.HTTP("GET", "/hello/{name}"), app.Describe("Greets someone"))
+	return a
+}
+
+func TestInvoke(t *testing.T) {
+	a := newHello(t)
+	tests := []struct {
+		give     string
+		want     string
+		wantCode app.Code
+		wantMsg  string
+	}{
+		{give: "Ada", want: "Hello, Ada!"},
+		{give: "", wantCode: app.CodeInvalidArgument, wantMsg: "invalid name: is required"},
+		{give: string(make([]byte, 65)), wantCode: app.CodeInvalidArgument, wantMsg: "invalid name: must be at most 64 characters"},
+		{give: "panic", wantCode: app.CodeInternal, wantMsg: "internal error"},
+		{give: "nobody", wantCode: app.CodeNotFound, wantMsg: "no such person"},
+		{give: "secret", wantCode: app.CodeInternal, wantMsg: "internal error"},
+	}
+	for _, tt := range tests {
+		out, err := app.Invoke[HelloIn, HelloOut](context.Background(), a, "hello", HelloIn{Name: tt.give})
+		e := app.ErrorFrom(err)
+		var gotCode app.Code
+		var gotMsg string
+		if e != nil {
+			gotCode, gotMsg = e.Code, e.Message
+		}
+		if out.Message != tt.want || gotCode != tt.wantCode || gotMsg != tt.wantMsg {
+			t.Errorf("hello(%q) = %q, %v %q; want %q, %v %q", tt.give, out.Message, gotCode, gotMsg, tt.want, tt.wantCode, tt.wantMsg)
+		}
+	}
+}
+
+func TestInvokeJSON(t *testing.T) {
+	a := newHello(t)
+	got, err := a.InvokeJSON(context.Background(), "hello", []byte(`{"name":"Ada"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(got), `{"message":"Hello, Ada!"}`); diff != "" {
+		t.Error(diff)
+	}
+	_, err = a.InvokeJSON(context.Background(), "hello", []byte(`{"name":`))
+	if app.CodeOf(err) != app.CodeInvalidArgument {
+		t.Errorf("malformed JSON: got %v, want invalid_argument", err)
+	}
+}
+
+func TestMiddlewareSeesCall(t *testing.T) {
+	var seen []string
+	mw := func(next app.Handler) app.Handler {
+		return func(ctx context.Context, c *app.Call) (any, error) {
+			seen = append(seen, c.Operation.Name+"/"+c.Protocol.String()+"/"+c.Metadata.Get("x-user"))
+			if app.CallFrom(ctx) != c {
+				t.Error("CallFrom(ctx) is not the call")
+			}
+			return next(ctx, c)
+		}
+	}
+	a := newHello(t, app.Use(mw))
+	md := app.MapMetadata{}
+	md.Set("X-User", "ada")
+	if _, err := app.Invoke[HelloIn, HelloOut](context.Background(), a, "hello", HelloIn{Name: "x"}, app.WithMetadata(md)); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(seen, []string{"hello/inprocess/ada"}); diff != "" {
+		t.Error(diff)
+	}
+}
