@@ -57,7 +57,7 @@ type Operation struct {
 	middleware []Middleware
 	chain      Handler // middleware(core), built by App.freeze
 	validate   bool
-	checks     []fieldCheck
+	checks     *checker
 }
 
 // NewInput returns a pointer to a new zero input value (*In).

@@ -147,7 +147,8 @@ type Field struct {
 	Validate    string
 	Constraints Constraints
 
-	pattern string // the explicit `pattern` tag, checked by the App
+	pattern   string // the explicit `pattern` tag, checked by the App
+	patternRE *regexp.Regexp
 }
 
 // Constraints are the validation limits of a field, reflected into schemas.
@@ -493,11 +494,12 @@ func numberFields(t *Type) error {
 func parseConstraints(f *Field, pattern string) error {
 	c := &f.Constraints
 	if pattern != "" {
-		if _, err := regexp.Compile(pattern); err != nil {
+		re, err := regexp.Compile(pattern)
+		if err != nil {
 			return fmt.Errorf("invalid pattern %q: %w", pattern, err)
 		}
 		c.Pattern = pattern
-		f.pattern = pattern
+		f.pattern, f.patternRE = pattern, re
 	}
 	if f.Validate == "" {
 		return nil

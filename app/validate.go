@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/go-playground/validator/v10"
 )
@@ -50,44 +49,96 @@ func needsValidation(t *Type, seen map[*Type]bool) bool {
 	return false
 }
 
-// fieldCheck is a check the validator library cannot express: enum
-// membership of named enum types and `pattern` tags. Only top-level and
-// nested struct fields reached through values and pointers are checked.
-type fieldCheck struct {
-	path   string
-	offset uintptr
-	ptr    bool // field is *string
-	re     *regexp.Regexp
-	enum   []string
+// checker validates what the validator library cannot express: enum
+// membership of named enum types and `pattern` tags, anywhere in the input
+// (nested structs, pointers, slices, map values). It is compiled once per
+// type and descends only into parts that contain such rules.
+type checker struct {
+	need map[*Type]bool
 }
 
-func buildChecks(t *Type) []fieldCheck {
-	var out []fieldCheck
-	var walk func(t *Type, prefix string, base uintptr, depth int)
-	walk = func(t *Type, prefix string, base uintptr, depth int) {
-		if depth > 8 {
-			return
-		}
+func buildChecks(t *Type) *checker {
+	c := &checker{need: map[*Type]bool{}}
+	if !c.needs(t, map[*Type]bool{}) {
+		return nil
+	}
+	return c
+}
+
+func (c *checker) needs(t *Type, visiting map[*Type]bool) bool {
+	if v, ok := c.need[t]; ok {
+		return v
+	}
+	if visiting[t] {
+		return false
+	}
+	visiting[t] = true
+	need := false
+	switch t.Kind {
+	case KindString:
+		need = len(t.Enum) > 0
+	case KindPointer, KindSlice, KindMap:
+		need = c.needs(t.Elem, visiting)
+	case KindStruct:
 		for _, f := range t.Fields {
-			ft := f.Type
-			ptr := false
-			if ft.Kind == KindPointer && ft.Elem.Kind == KindString {
-				ft, ptr = ft.Elem, true
-			}
-			if ft.Kind == KindString && (f.pattern != "" || len(ft.Enum) > 0) {
-				c := fieldCheck{path: prefix + f.Name, offset: base + f.Offset, ptr: ptr, enum: ft.Enum}
-				if f.pattern != "" {
-					c.re = regexp.MustCompile(f.pattern)
-				}
-				out = append(out, c)
-			}
-			if f.Type.Kind == KindStruct {
-				walk(f.Type, prefix+f.Name+".", base+f.Offset, depth+1)
+			if c.needs(f.Type, visiting) || f.pattern != "" {
+				need = true
 			}
 		}
 	}
-	walk(t, "", 0, 0)
-	return out
+	delete(visiting, t)
+	c.need[t] = need
+	return need
+}
+
+func (c *checker) check(t *Type, v reflect.Value, path string, pattern *regexp.Regexp, out *[]FieldViolation) {
+	switch t.Kind {
+	case KindString:
+		s := v.String()
+		if s == "" {
+			return // emptiness is the job of `required`
+		}
+		if len(t.Enum) > 0 && !slices.Contains(t.Enum, s) {
+			*out = append(*out, FieldViolation{Field: path, Description: "must be one of: " + strings.Join(t.Enum, ", ")})
+		}
+		if pattern != nil && !pattern.MatchString(s) {
+			*out = append(*out, FieldViolation{Field: path, Description: "must match the pattern " + pattern.String()})
+		}
+	case KindPointer:
+		if !v.IsNil() {
+			c.check(t.Elem, v.Elem(), path, pattern, out)
+		}
+	case KindSlice:
+		if !c.need[t.Elem] {
+			return
+		}
+		for i := range v.Len() {
+			c.check(t.Elem, v.Index(i), path+"["+strconv.Itoa(i)+"]", nil, out)
+		}
+	case KindMap:
+		if !c.need[t.Elem] {
+			return
+		}
+		iter := v.MapRange()
+		for iter.Next() {
+			c.check(t.Elem, iter.Value(), path+"["+fmt.Sprint(iter.Key().Interface())+"]", nil, out)
+		}
+	case KindStruct:
+		for _, f := range t.Fields {
+			if !c.need[f.Type] && f.pattern == "" {
+				continue
+			}
+			var re *regexp.Regexp
+			if f.pattern != "" {
+				re = f.patternRE
+			}
+			p := f.Name
+			if path != "" {
+				p = path + "." + f.Name
+			}
+			c.check(f.Type, v.FieldByIndex(f.Index), p, re, out)
+		}
+	}
 }
 
 func (a *App) validateStruct(op *Operation, in any) error {
@@ -101,30 +152,8 @@ func (a *App) validateStruct(op *Operation, in any) error {
 			violations = append(violations, FieldViolation{Field: fieldPath(fe.Namespace()), Description: describe(fe)})
 		}
 	}
-	if len(op.checks) > 0 {
-		base := reflect.ValueOf(in).UnsafePointer()
-		for _, c := range op.checks {
-			p := unsafe.Add(base, c.offset)
-			var s string
-			if c.ptr {
-				sp := *(**string)(p)
-				if sp == nil {
-					continue
-				}
-				s = *sp
-			} else {
-				s = *(*string)(p)
-			}
-			if s == "" {
-				continue // emptiness is the job of `required`
-			}
-			if len(c.enum) > 0 && !slices.Contains(c.enum, s) {
-				violations = append(violations, FieldViolation{Field: c.path, Description: "must be one of: " + strings.Join(c.enum, ", ")})
-			}
-			if c.re != nil && !c.re.MatchString(s) {
-				violations = append(violations, FieldViolation{Field: c.path, Description: "must match the pattern " + c.re.String()})
-			}
-		}
+	if op.checks != nil {
+		op.checks.check(op.Input, reflect.ValueOf(in).Elem(), "", nil, &violations)
 	}
 	if len(violations) == 0 {
 		return nil
