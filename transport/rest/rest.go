@@ -277,7 +277,13 @@ func (t *Transport) unary(op *app.Operation, plan *bindPlan) echo.HandlerFunc {
 			writeProblem(c.Response(), r, app.ErrorFrom(err))
 			return nil
 		}
-		return c.JSON(http.StatusOK, out)
+		if err := writeJSON(c.Response(), http.StatusOK, out); err != nil {
+			if c.Response().Committed {
+				return nil // the client went away mid-write
+			}
+			writeProblem(c.Response(), r, app.WrapError(app.CodeInternal, "internal error", err))
+		}
+		return nil
 	}
 }
 
