@@ -42,6 +42,9 @@ func BuildOpenAPI(a *app.App, servers ...string) (*openapi3.T, error) {
 		Paths:      openapi3.NewPaths(),
 		Components: &openapi3.Components{Schemas: b.schemas},
 	}
+	if len(servers) == 0 {
+		servers = []string{"/"}
+	}
 	for _, s := range servers {
 		doc.Servers = append(doc.Servers, &openapi3.Server{URL: s})
 	}
@@ -166,9 +169,16 @@ func problemResponse(desc string) *openapi3.ResponseRef {
 }
 
 func (b *specBuilder) operation(op *app.Operation) (*openapi3.Operation, error) {
+	summary := op.Summary
+	if summary == "" {
+		summary, _, _ = strings.Cut(op.Description, "\n")
+		if summary == "" || len(summary) > 120 {
+			summary = op.Name
+		}
+	}
 	o := &openapi3.Operation{
 		OperationID: op.Name,
-		Summary:     op.Summary,
+		Summary:     summary,
 		Description: op.Description,
 		Tags:        op.Tags,
 		Responses:   openapi3.NewResponses(),

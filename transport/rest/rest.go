@@ -63,8 +63,8 @@ func WithEchoMiddleware(mw ...echo.MiddlewareFunc) Option {
 	return func(o *options) { o.echoMiddleware = append(o.echoMiddleware, mw...) }
 }
 
-// WithServers lists server URLs in the OpenAPI document. Default: none
-// (clients use the document's own origin).
+// WithServers lists server URLs in the OpenAPI document. Default: "/"
+// (the origin the document was fetched from).
 func WithServers(urls ...string) Option {
 	return func(o *options) { o.servers = append(o.servers, urls...) }
 }
