@@ -58,6 +58,7 @@ type Operation struct {
 	chain      Handler // middleware(core), built by App.freeze
 	validate   bool
 	checks     *checker
+	fast       *compiledStruct
 }
 
 // NewInput returns a pointer to a new zero input value (*In).
@@ -287,6 +288,9 @@ func (a *App) register(name string, kind OpKind, in, out reflect.Type, opts []Op
 	}
 	op.validate = needsValidation(inT, map[*Type]bool{})
 	op.checks = buildChecks(inT)
+	if op.validate {
+		op.fast = compileValidation(inT)
+	}
 	a.ops = append(a.ops, op)
 	a.byName[name] = op
 	return op, nil

@@ -31,42 +31,42 @@ type Node struct {
 
 type Kinds struct {
 	Embedded
-	B     bool              `json:"b"`
-	I     int               `json:"i"`
-	I8    int8              `json:"i8"`
-	I32   int32             `json:"i32"`
-	U     uint              `json:"u"`
-	U16   uint16            `json:"u16"`
-	F32   float32           `json:"f32"`
-	F64   float64           `json:"f64"`
-	S     string            `json:"s,omitempty" validate:"required,min=1,max=5" doc:"a string"`
-	Bytes []byte            `json:"bytes"`
-	T     time.Time         `json:"t"`
-	D     time.Duration     `json:"d"`
-	In    Inner             `json:"in"`
-	P     *Inner            `json:"p"`
-	PS    *string           `json:"ps"`
-	L     []Inner           `json:"l" validate:"max=3"`
-	M     map[string]int    `json:"m"`
-	MI    map[int64]Inner   `json:"mi"`
-	En    Level             `json:"en"`
-	Any   any               `json:"any"`
-	Raw   json.RawMessage   `json:"raw"`
-	Num   float64           `json:"num" validate:"gt=0,lte=10"`
-	One   string            `json:"one" validate:"oneof=x y"`
-	Mail  string            `json:"mail" validate:"email"`
-	Pat   string            `json:"pat" pattern:"^[a-z]+$"`
-	Old   string            `json:"old" deprecated:"use s"`
-	Tagd  string            `json:"tagd" proto:"20"`
-	After string            `json:"after"`
-	Skip  string            `json:"-"`
-	NoTag string            //nolint:revive // default JSON name
-	Anon  struct{ X int }   `json:"anon"`
-	Tree  Node              `json:"tree"`
-	PathP string            `json:"pathp" path:"id"`
-	Hdr   string            `json:"hdr" header:"X-H"`
-	QP    []int             `json:"qp" query:"q"`
-	hide  string            //nolint:unused // unexported: not in the schema
+	B     bool            `json:"b"`
+	I     int             `json:"i"`
+	I8    int8            `json:"i8"`
+	I32   int32           `json:"i32"`
+	U     uint            `json:"u"`
+	U16   uint16          `json:"u16"`
+	F32   float32         `json:"f32"`
+	F64   float64         `json:"f64"`
+	S     string          `json:"s,omitempty" validate:"required,min=1,max=5" doc:"a string"`
+	Bytes []byte          `json:"bytes"`
+	T     time.Time       `json:"t"`
+	D     time.Duration   `json:"d"`
+	In    Inner           `json:"in"`
+	P     *Inner          `json:"p"`
+	PS    *string         `json:"ps"`
+	L     []Inner         `json:"l" validate:"max=3"`
+	M     map[string]int  `json:"m"`
+	MI    map[int64]Inner `json:"mi"`
+	En    Level           `json:"en"`
+	Any   any             `json:"any"`
+	Raw   json.RawMessage `json:"raw"`
+	Num   float64         `json:"num" validate:"gt=0,lte=10"`
+	One   string          `json:"one" validate:"oneof=x y"`
+	Mail  string          `json:"mail" validate:"email"`
+	Pat   string          `json:"pat" pattern:"^[a-z]+$"`
+	Old   string          `json:"old" deprecated:"use s"`
+	Tagd  string          `json:"tagd" proto:"20"`
+	After string          `json:"after"`
+	Skip  string          `json:"-"`
+	NoTag string          //nolint:revive // default JSON name
+	Anon  struct{ X int } `json:"anon"`
+	Tree  Node            `json:"tree"`
+	PathP string          `json:"pathp" path:"id"`
+	Hdr   string          `json:"hdr" header:"X-H"`
+	QP    []int           `json:"qp" query:"q"`
+	hide  string          //nolint:unused // unexported: not in the schema
 }
 
 func TestTypeSchemaKinds(t *testing.T) {
@@ -159,9 +159,13 @@ type dupNum struct {
 	B string `json:"b" proto:"1"`
 }
 
+type xHolder struct {
+	B string `json:"x"`
+}
+
 type dupName struct {
 	A string `json:"x"`
-	B string `json:"x"`
+	xHolder
 }
 
 type badKey struct {

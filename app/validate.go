@@ -143,7 +143,9 @@ func (c *checker) check(t *Type, v reflect.Value, path string, pattern *regexp.R
 
 func (a *App) validateStruct(op *Operation, in any) error {
 	var violations []FieldViolation
-	if err := a.validator.Struct(in); err != nil {
+	if op.fast != nil {
+		op.fast.validate(reflect.ValueOf(in).UnsafePointer(), "", &violations)
+	} else if err := a.validator.Struct(in); err != nil {
 		var ves validator.ValidationErrors
 		if !errors.As(err, &ves) {
 			return WrapError(CodeInvalidArgument, "invalid input", err)
@@ -178,6 +180,11 @@ func describe(fe validator.FieldError) string {
 	if kind == reflect.Pointer {
 		kind = fe.Type().Elem().Kind()
 	}
+	return describeRule(fe.Tag(), fe.Param(), kind)
+}
+
+// describeRule says in words what a failed rule requires.
+func describeRule(tag, p string, kind reflect.Kind) string {
 	unit := ""
 	switch kind {
 	case reflect.String:
@@ -185,8 +192,7 @@ func describe(fe validator.FieldError) string {
 	case reflect.Slice, reflect.Map, reflect.Array:
 		unit = " items"
 	}
-	p := fe.Param()
-	switch fe.Tag() {
+	switch tag {
 	case "required", "required_if", "required_unless", "required_with", "required_without":
 		return "is required"
 	case "min", "gte":
@@ -220,7 +226,7 @@ func describe(fe validator.FieldError) string {
 		return "must be a valid IP address"
 	}
 	if p != "" {
-		return "failed the " + strconv.Quote(fe.Tag()+"="+p) + " check"
+		return "failed the " + strconv.Quote(tag+"="+p) + " check"
 	}
-	return "failed the " + strconv.Quote(fe.Tag()) + " check"
+	return "failed the " + strconv.Quote(tag) + " check"
 }
