@@ -1,0 +1,644 @@
+package telemetry
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/allframe-go/allframe/app"
+)
+
+// ScopeName is the instrumentation scope of the middleware's tracer and
+// meter.
+const ScopeName = "github.com/allframe-go/allframe/telemetry"
+
+// Attribute keys specific to AllFrame, and the established RPC keys that
+// the current semantic conventions renamed.
+const (
+	// AttrOperation is the registered operation name ("hello").
+	AttrOperation = attribute.Key("allframe.operation")
+	// AttrProtocol is the protocol a call arrived on (http, grpc, graphql,
+	// inprocess); set on the allframe.operation.duration metric.
+	AttrProtocol = attribute.Key("allframe.protocol")
+	// AttrCode is the neutral result code ("ok", "not_found"); set on the
+	// allframe.operation.duration metric.
+	AttrCode = attribute.Key("allframe.code")
+	// AttrErrorCode is the neutral error code of a failed call
+	// ("not_found"); set on spans.
+	AttrErrorCode = attribute.Key("allframe.error.code")
+	// AttrStreamItems counts the items a stream operation sent.
+	AttrStreamItems = attribute.Key("allframe.stream.items")
+
+	attrRPCSystem         = attribute.Key("rpc.system")
+	attrRPCService        = attribute.Key("rpc.service")
+	attrRPCGRPCStatusCode = attribute.Key("rpc.grpc.status_code")
+)
+
+// Metric names.
+const (
+	// MetricOperationDuration is recorded for every call on every protocol,
+	// in seconds, with allframe.operation, allframe.protocol and
+	// allframe.code. Its count is the request count; in Prometheus it is
+	// allframe_operation_duration_seconds{_count,_sum,_bucket}.
+	MetricOperationDuration = "allframe.operation.duration"
+	// MetricHTTPServerDuration is the semantic-convention HTTP server
+	// metric (seconds), recorded for REST calls.
+	MetricHTTPServerDuration = "http.server.request.duration"
+	// MetricRPCServerDuration is the established RPC server metric
+	// (milliseconds), recorded for gRPC calls.
+	MetricRPCServerDuration = "rpc.server.duration"
+	// MetricRPCServerCallDuration is the current RPC server metric
+	// (seconds), recorded for gRPC calls when opted in.
+	MetricRPCServerCallDuration = "rpc.server.call.duration"
+)
+
+// durationBuckets are the bucket boundaries (seconds) the semantic
+// conventions recommend for request durations.
+var durationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
+
+// RPCConventions selects which RPC semantic conventions gRPC calls follow.
+type RPCConventions uint8
+
+// The RPC convention sets. See Config.SemconvStabilityOptIn.
+const (
+	// RPCConventionsEstablished: rpc.system=grpc, rpc.service, rpc.method
+	// ("Hello"), rpc.grpc.status_code (int), metric rpc.server.duration (ms).
+	RPCConventionsEstablished RPCConventions = iota
+	// RPCConventionsCurrent: rpc.system.name=grpc, rpc.method
+	// ("hello.v1.HelloService/Hello"), rpc.response.status_code ("OK"),
+	// metric rpc.server.call.duration (s).
+	RPCConventionsCurrent
+	// RPCConventionsBoth emits both sets (rpc.method takes the current,
+	// fully-qualified form).
+	RPCConventionsBoth
+)
+
+// MiddlewareOption configures Middleware.
+type MiddlewareOption func(*middleware)
+
+// WithPropagator sets the propagator that extracts the caller's trace
+// context and baggage from call.Metadata. Default: W3C tracecontext and
+// baggage.
+func WithPropagator(p propagation.TextMapPropagator) MiddlewareOption {
+	return func(m *middleware) { m.prop = p }
+}
+
+// WithHTTPStatus gives the middleware the HTTP status the REST transport
+// answers for each code (pass rest.StatusCode). It sets
+// http.response.status_code, and an HTTP span is an error exactly when the
+// status is 5xx, as the HTTP semantic conventions say. Telemetry does not
+// import transports, hence the function. Default: none; the attribute is
+// omitted and server-fault codes (unknown, deadline_exceeded,
+// unimplemented, internal, unavailable, data_loss) mark errors.
+func WithHTTPStatus(f func(app.Code) int) MiddlewareOption {
+	return func(m *middleware) { m.httpStatus = f }
+}
+
+// WithRPCConventions selects the RPC semantic conventions of gRPC spans
+// and metrics. Default: RPCConventionsEstablished.
+func WithRPCConventions(c RPCConventions) MiddlewareOption {
+	return func(m *middleware) { m.rpc = c }
+}
+
+// Middleware returns an app.Middleware that traces and measures every
+// operation call, on every protocol, through tp and mp.
+//
+// Each call gets a span named and attributed per the OpenTelemetry
+// semantic conventions of its protocol, a child of the trace context the
+// propagator extracts from call.Metadata (HTTP headers, gRPC metadata):
+//   - HTTP: SERVER span "GET /hello/{name}" with http.request.method,
+//     http.route (call.Route, else the operation's path template),
+//     http.response.status_code (see WithHTTPStatus), url.scheme,
+//     url.path, server.address/port, client.address, user_agent.original
+//     and network.protocol.version when the transport put the request in
+//     ctx (app.WithHTTPRequest);
+//   - gRPC: SERVER span "hello.v1.HelloService/Hello" (from call.Route,
+//     the full method) with the RPC attributes of WithRPCConventions and
+//     server.address from :authority;
+//   - GraphQL: SERVER span "query hello" with graphql.operation.type
+//     (query, mutation, subscription) and graphql.operation.name, the
+//     operation (root field) name; one span per operation call, so a
+//     document selecting two operations yields two sibling spans;
+//   - in-process calls (app.Invoke): INTERNAL span named after the
+//     operation.
+//
+// Every span carries allframe.operation; a failed call carries
+// allframe.error.code and error.type, and its span status is Error when
+// the failure is the server's (HTTP 5xx, or the gRPC server-error codes).
+// The handler's ctx carries the span, so handlers add child spans with
+// trace.SpanFromContext(ctx).
+//
+// Metrics: allframe.operation.duration for every call, plus
+// http.server.request.duration for HTTP and rpc.server.duration (or
+// rpc.server.call.duration) for gRPC. Attribute sets are computed once per
+// operation, protocol and route, so recording allocates nothing.
+//
+// A nil or no-op provider switches its signal off; with both off the
+// middleware returns next unchanged and costs nothing. With tracing off
+// no trace context is extracted either.
+func Middleware(tp trace.TracerProvider, mp metric.MeterProvider, opts ...MiddlewareOption) app.Middleware {
+	m := &middleware{prop: propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})}
+	for _, o := range opts {
+		o(m)
+	}
+	if tp != nil {
+		if _, noop := tp.(tracenoop.TracerProvider); !noop {
+			m.tracer = tp.Tracer(ScopeName, trace.WithSchemaURL(semconv.SchemaURL))
+		}
+	}
+	if mp != nil {
+		if _, noop := mp.(metricnoop.MeterProvider); !noop {
+			m.initMetrics(mp.Meter(ScopeName, metric.WithSchemaURL(semconv.SchemaURL)))
+		}
+	}
+	if m.tracer == nil && !m.metrics {
+		return func(next app.Handler) app.Handler { return next }
+	}
+	return m.wrap
+}
+
+type middleware struct {
+	tracer     trace.Tracer
+	prop       propagation.TextMapPropagator
+	httpStatus func(app.Code) int
+	rpc        RPCConventions
+
+	metrics    bool
+	opDuration metric.Float64Histogram
+	httpDur    metric.Float64Histogram
+	rpcDur     metric.Float64Histogram // established, ms
+	rpcCallDur metric.Float64Histogram // current, s
+	routes     atomic.Pointer[map[routeKey]*route]
+	mu         sync.Mutex // serialises route cache growth
+}
+
+// maxCachedRoutes bounds the route cache; keys come from registered
+// operations and route templates, so it is only reached if a transport
+// sets a raw path as Route.
+const maxCachedRoutes = 4096
+
+func (m *middleware) initMetrics(meter metric.Meter) {
+	m.metrics = true
+	hist := func(name, unit, desc string, buckets ...float64) metric.Float64Histogram {
+		// The names are valid, so no error is expected; the API asks
+		// providers to return a working instrument even with one.
+		h, _ := meter.Float64Histogram(name, metric.WithUnit(unit), metric.WithDescription(desc), metric.WithExplicitBucketBoundaries(buckets...))
+		if h == nil {
+			h = metricnoop.Float64Histogram{}
+		}
+		return h
+	}
+	m.opDuration = hist(MetricOperationDuration, "s", "Duration of AllFrame operation calls, by operation, protocol and code.", durationBuckets...)
+	m.httpDur = hist(MetricHTTPServerDuration, "s", "Duration of HTTP server requests.", durationBuckets...)
+	if m.rpc != RPCConventionsCurrent {
+		ms := make([]float64, len(durationBuckets))
+		for i, b := range durationBuckets {
+			ms[i] = b * 1000
+		}
+		m.rpcDur = hist(MetricRPCServerDuration, "ms", "Measures the duration of inbound RPC.", ms...)
+	}
+	if m.rpc != RPCConventionsEstablished {
+		m.rpcCallDur = hist(MetricRPCServerCallDuration, "s", "Measures the duration of inbound remote procedure calls.", durationBuckets...)
+	}
+}
+
+// routeKey identifies what a call's span name and attributes depend on.
+type routeKey struct {
+	op     *app.Operation
+	proto  app.Protocol
+	route  string
+	method string // HTTP request method
+	scheme string // HTTP url.scheme, when known
+}
+
+// route holds everything precomputed for one routeKey.
+type route struct {
+	name      string
+	startOpts []trace.SpanStartOption
+	// protoHist is the protocol's semantic-convention instrument (HTTP or
+	// established RPC), nil for other protocols; millis when it records
+	// milliseconds.
+	protoHist metric.Float64Histogram
+	millis    bool
+	// byCode is indexed by app.Code.
+	byCode []codeInfo
+}
+
+type codeInfo struct {
+	isError   bool
+	errorType string
+	spanAttrs []attribute.KeyValue
+	opRec     []metric.RecordOption
+	protoRec  []metric.RecordOption // http or established rpc
+	protoRec2 []metric.RecordOption // current rpc
+}
+
+func (m *middleware) wrap(next app.Handler) app.Handler {
+	return func(ctx context.Context, call *app.Call) (out any, err error) {
+		req := app.HTTPRequestFrom(ctx)
+		r := m.route(call, req)
+		start := time.Now()
+		var span trace.Span
+		var stream *streamCount
+		if m.tracer != nil {
+			ctx = m.prop.Extract(ctx, carrierFor(call.Metadata))
+			ctx, span = m.tracer.Start(ctx, r.name, r.startOpts...)
+			if span.IsRecording() {
+				setCallAttributes(span, call, req)
+				if call.Operation.Kind == app.OpStream && call.Send != nil {
+					stream = countStream(call)
+				}
+			}
+		}
+		done := false
+		defer func() {
+			if !done {
+				// The handler panicked (app.Operation.Handle recovers it
+				// outside this middleware) or called runtime.Goexit.
+				stream.end(call, span)
+				m.finish(ctx, r, span, start, app.CodeInternal, app.NewError(app.CodeInternal, "panic"))
+			}
+		}()
+		out, err = next(ctx, call)
+		done = true
+		stream.end(call, span)
+		code := app.CodeOK
+		if err != nil {
+			code = app.CodeOf(err)
+		}
+		m.finish(ctx, r, span, start, code, err)
+		return out, err
+	}
+}
+
+// streamCount counts the items a stream sends through call.Send.
+type streamCount struct {
+	send func(any) error // the transport's Send
+	n    atomic.Int64
+}
+
+func countStream(call *app.Call) *streamCount {
+	sc := &streamCount{send: call.Send}
+	call.Send = sc.forward
+	return sc
+}
+
+func (sc *streamCount) forward(item any) error {
+	sc.n.Add(1)
+	return sc.send(item)
+}
+
+// end restores the transport's Send and records the item count; a nil
+// streamCount does nothing.
+func (sc *streamCount) end(call *app.Call, span trace.Span) {
+	if sc != nil {
+		call.Send = sc.send
+		span.SetAttributes(AttrStreamItems.Int64(sc.n.Load()))
+	}
+}
+
+func (m *middleware) finish(ctx context.Context, r *route, span trace.Span, start time.Time, code app.Code, err error) {
+	elapsed := time.Since(start)
+	ci := r.info(code)
+	if span != nil {
+		if span.IsRecording() {
+			span.SetAttributes(ci.spanAttrs...)
+			if ci.isError {
+				msg := "error"
+				if e := app.ErrorFrom(err); e != nil {
+					msg = e.Message
+				}
+				span.RecordError(err)
+				span.SetStatus(codes.Error, msg)
+			}
+		}
+		span.End()
+	}
+	if m.metrics {
+		secs := elapsed.Seconds()
+		m.opDuration.Record(ctx, secs, ci.opRec...)
+		if ci.protoRec != nil {
+			v := secs
+			if r.millis {
+				v = float64(elapsed) / float64(time.Millisecond)
+			}
+			r.protoHist.Record(ctx, v, ci.protoRec...)
+		}
+		if ci.protoRec2 != nil {
+			m.rpcCallDur.Record(ctx, secs, ci.protoRec2...)
+		}
+	}
+}
+
+// route returns the cached route of call, building it on first sight.
+func (m *middleware) route(call *app.Call, req *http.Request) *route {
+	k := routeKey{op: call.Operation, proto: call.Protocol}
+	switch call.Protocol {
+	case app.ProtocolHTTP:
+		k.route = call.Route
+		if k.route == "" {
+			k.route = call.Operation.HTTPPath
+		}
+		k.method = call.Operation.HTTPMethod
+		if req != nil {
+			k.method = req.Method
+			k.scheme = "http"
+			if req.TLS != nil {
+				k.scheme = "https"
+			}
+		}
+	case app.ProtocolGRPC:
+		k.route = call.Route
+	}
+	if p := m.routes.Load(); p != nil {
+		if r, ok := (*p)[k]; ok {
+			return r
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old := m.routes.Load()
+	if old != nil {
+		if r, ok := (*old)[k]; ok {
+			return r
+		}
+	}
+	r := m.buildRoute(k)
+	if old != nil && len(*old) >= maxCachedRoutes {
+		return r
+	}
+	next := make(map[routeKey]*route, 1+lenOf(old))
+	if old != nil {
+		for kk, v := range *old {
+			next[kk] = v
+		}
+	}
+	next[k] = r
+	m.routes.Store(&next)
+	return r
+}
+
+func lenOf(p *map[routeKey]*route) int {
+	if p == nil {
+		return 0
+	}
+	return len(*p)
+}
+
+func (r *route) info(c app.Code) *codeInfo {
+	if int(c) < len(r.byCode) {
+		return &r.byCode[c]
+	}
+	return &r.byCode[app.CodeUnknown]
+}
+
+// serverFault reports whether a code is the server's fault: the codes the
+// gRPC semantic conventions count as server span errors, which are also
+// those that map to HTTP 5xx.
+func serverFault(c app.Code) bool {
+	switch c {
+	case app.CodeUnknown, app.CodeDeadlineExceeded, app.CodeUnimplemented,
+		app.CodeInternal, app.CodeUnavailable, app.CodeDataLoss:
+		return true
+	}
+	return false
+}
+
+var knownMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodDelete: true, http.MethodConnect: true, http.MethodOptions: true,
+	http.MethodTrace: true, http.MethodPatch: true, "QUERY": true,
+}
+
+func graphqlType(k app.OpKind) string {
+	switch k {
+	case app.OpCommand:
+		return "mutation"
+	case app.OpStream:
+		return "subscription"
+	}
+	return "query"
+}
+
+// splitFullMethod splits "/pkg.Service/Method" into its service and
+// method.
+func splitFullMethod(full string) (service, method string, ok bool) {
+	s := strings.TrimPrefix(full, "/")
+	i := strings.LastIndexByte(s, '/')
+	if i <= 0 || i == len(s)-1 {
+		return "", "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
+func (m *middleware) buildRoute(k routeKey) *route {
+	op := k.op
+	r := &route{}
+	kind := trace.SpanKindServer
+	opAttr := AttrOperation.String(op.Name)
+	start := []attribute.KeyValue{opAttr}
+	var protoBase []attribute.KeyValue  // metric attributes of the protocol instrument
+	var protoBase2 []attribute.KeyValue // current-rpc metric attributes
+	switch k.proto {
+	case app.ProtocolHTTP:
+		method, original := k.method, ""
+		if !knownMethods[method] {
+			method, original = "_OTHER", k.method
+		}
+		r.name = method + " " + k.route
+		if method == "_OTHER" {
+			r.name = "HTTP " + k.route
+		}
+		protoBase = []attribute.KeyValue{semconv.HTTPRequestMethodKey.String(method), semconv.HTTPRouteKey.String(k.route)}
+		if k.scheme != "" {
+			protoBase = append(protoBase, semconv.URLSchemeKey.String(k.scheme))
+		}
+		start = append(start, protoBase...)
+		r.protoHist = m.httpDur
+		if original != "" {
+			start = append(start, semconv.HTTPRequestMethodOriginalKey.String(original))
+		}
+	case app.ProtocolGRPC:
+		service, method, ok := splitFullMethod(k.route)
+		if !ok {
+			service, method = op.App().Name(), app.PascalName(op.Name)
+		}
+		full := service + "/" + method
+		r.name = full
+		if m.rpc != RPCConventionsCurrent {
+			protoBase = []attribute.KeyValue{attrRPCSystem.String("grpc"), attrRPCService.String(service), semconv.RPCMethodKey.String(method)}
+			r.protoHist, r.millis = m.rpcDur, true
+		}
+		if m.rpc != RPCConventionsEstablished {
+			protoBase2 = []attribute.KeyValue{semconv.RPCSystemNameGRPC, semconv.RPCMethodKey.String(full)}
+		}
+		switch m.rpc {
+		case RPCConventionsEstablished:
+			start = append(start, protoBase...)
+		case RPCConventionsCurrent:
+			start = append(start, protoBase2...)
+		default:
+			start = append(start, protoBase[:2]...)
+			start = append(start, protoBase2...)
+		}
+	case app.ProtocolGraphQL:
+		typ := graphqlType(op.Kind)
+		r.name = typ + " " + op.Name
+		start = append(start, semconv.GraphQLOperationTypeKey.String(typ), semconv.GraphQLOperationNameKey.String(op.Name))
+	default:
+		kind = trace.SpanKindInternal
+		r.name = op.Name
+	}
+	r.startOpts = []trace.SpanStartOption{trace.WithSpanKind(kind), trace.WithAttributes(start...)}
+
+	codesAll := app.Codes()
+	r.byCode = make([]codeInfo, len(codesAll))
+	for _, c := range codesAll {
+		ci := &r.byCode[c]
+		var spanAttrs []attribute.KeyValue
+		protoAttrs := append([]attribute.KeyValue(nil), protoBase...)
+		proto2Attrs := append([]attribute.KeyValue(nil), protoBase2...)
+		ci.isError = serverFault(c)
+		ci.errorType = c.Upper()
+		switch k.proto {
+		case app.ProtocolHTTP:
+			if m.httpStatus != nil {
+				st := m.httpStatus(c)
+				ci.isError = st >= 500
+				ci.errorType = strconv.Itoa(st)
+				spanAttrs = append(spanAttrs, semconv.HTTPResponseStatusCodeKey.Int(st))
+				protoAttrs = append(protoAttrs, semconv.HTTPResponseStatusCodeKey.Int(st))
+			}
+		case app.ProtocolGRPC:
+			if m.rpc != RPCConventionsCurrent {
+				spanAttrs = append(spanAttrs, attrRPCGRPCStatusCode.Int(int(c)))
+				protoAttrs = append(protoAttrs, attrRPCGRPCStatusCode.Int(int(c)))
+			}
+			if m.rpc != RPCConventionsEstablished {
+				spanAttrs = append(spanAttrs, semconv.RPCResponseStatusCodeKey.String(c.Upper()))
+				proto2Attrs = append(proto2Attrs, semconv.RPCResponseStatusCodeKey.String(c.Upper()))
+			}
+		}
+		if c != app.CodeOK {
+			spanAttrs = append(spanAttrs, AttrErrorCode.String(c.String()))
+		}
+		if ci.isError {
+			et := semconv.ErrorTypeKey.String(ci.errorType)
+			spanAttrs = append(spanAttrs, et)
+			protoAttrs = append(protoAttrs, et)
+			proto2Attrs = append(proto2Attrs, et)
+		}
+		ci.spanAttrs = spanAttrs
+		if m.metrics {
+			ci.opRec = recordOpts(opAttr, AttrProtocol.String(k.proto.String()), AttrCode.String(c.String()))
+			if r.protoHist != nil {
+				ci.protoRec = recordOpts(protoAttrs...)
+			}
+			if protoBase2 != nil {
+				ci.protoRec2 = recordOpts(proto2Attrs...)
+			}
+		}
+	}
+	return r
+}
+
+func recordOpts(kv ...attribute.KeyValue) []metric.RecordOption {
+	return []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(kv...))}
+}
+
+// setCallAttributes adds the per-call attributes of a recording span: the
+// peer, and for HTTP the request's URL, host and user agent.
+func setCallAttributes(span trace.Span, call *app.Call, req *http.Request) {
+	attrs := make([]attribute.KeyValue, 0, 10)
+	if host, port, ok := splitHostPort(call.Peer); ok {
+		attrs = append(attrs, semconv.NetworkPeerAddressKey.String(host))
+		if port > 0 {
+			attrs = append(attrs, semconv.NetworkPeerPortKey.Int(port))
+		}
+	}
+	switch call.Protocol {
+	case app.ProtocolHTTP, app.ProtocolGraphQL:
+		client := ""
+		if xff := call.Metadata.Get("X-Forwarded-For"); xff != "" {
+			client, _, _ = strings.Cut(xff, ",")
+			client = strings.TrimSpace(client)
+		} else if host, _, ok := splitHostPort(call.Peer); ok {
+			client = host
+		}
+		if client != "" {
+			attrs = append(attrs, semconv.ClientAddressKey.String(client))
+		}
+		if ua := call.Metadata.Get("User-Agent"); ua != "" {
+			attrs = append(attrs, semconv.UserAgentOriginalKey.String(ua))
+		}
+		if req != nil {
+			if call.Protocol == app.ProtocolHTTP {
+				attrs = append(attrs, semconv.URLPathKey.String(req.URL.Path))
+			}
+			if host, port, ok := splitHostPort(req.Host); ok {
+				attrs = append(attrs, semconv.ServerAddressKey.String(host))
+				if port == 0 {
+					port = 80
+					if req.TLS != nil {
+						port = 443
+					}
+				}
+				attrs = append(attrs, semconv.ServerPortKey.Int(port))
+			}
+			attrs = append(attrs, semconv.NetworkProtocolVersionKey.String(protoVersion(req)))
+		}
+	case app.ProtocolGRPC:
+		if host, port, ok := splitHostPort(call.Metadata.Get(":authority")); ok {
+			attrs = append(attrs, semconv.ServerAddressKey.String(host))
+			if port > 0 {
+				attrs = append(attrs, semconv.ServerPortKey.Int(port))
+			}
+		}
+	}
+	if len(attrs) > 0 {
+		span.SetAttributes(attrs...)
+	}
+}
+
+func protoVersion(r *http.Request) string {
+	switch {
+	case r.ProtoMajor == 1 && r.ProtoMinor == 1:
+		return "1.1"
+	case r.ProtoMajor == 2 && r.ProtoMinor == 0:
+		return "2"
+	case r.ProtoMajor == 3 && r.ProtoMinor == 0:
+		return "3"
+	}
+	return strconv.Itoa(r.ProtoMajor) + "." + strconv.Itoa(r.ProtoMinor)
+}
+
+// splitHostPort splits "host:port", "[v6]:port" or a bare host; port is 0
+// when absent.
+func splitHostPort(s string) (host string, port int, ok bool) {
+	if s == "" {
+		return "", 0, false
+	}
+	h, p, err := net.SplitHostPort(s)
+	if err != nil {
+		return strings.Trim(s, "[]"), 0, true
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil || n < 0 || n > 65535 {
+		return h, 0, h != ""
+	}
+	return h, n, h != ""
+}
