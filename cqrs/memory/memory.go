@@ -1,0 +1,385 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/allframe-go/allframe/cqrs"
+)
+
+// Store is an in-memory cqrs.Store. The zero value is not usable; call New.
+type Store struct {
+	mu          sync.RWMutex
+	events      []cqrs.Event
+	streams     map[string][]int // stream → indexes into events, by version
+	ids         map[string]struct{}
+	snapshots   map[string]cqrs.Snapshot
+	checkpoints map[string]int64
+	idem        map[[2]string]cqrs.IdempotencyRecord
+	changed     chan struct{} // closed and replaced on every append
+	closed      bool
+	gen         *cqrs.IDGenerator
+	now         func() time.Time
+}
+
+var _ cqrs.Store = (*Store)(nil)
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock sets the clock used for event, snapshot and record times.
+// Default: time.Now.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// New returns an empty store.
+func New(opts ...Option) *Store {
+	s := &Store{
+		streams:     map[string][]int{},
+		ids:         map[string]struct{}{},
+		snapshots:   map[string]cqrs.Snapshot{},
+		checkpoints: map[string]int64{},
+		idem:        map[[2]string]cqrs.IdempotencyRecord{},
+		changed:     make(chan struct{}),
+		now:         time.Now,
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	s.gen = cqrs.NewIDGenerator(s.now)
+	return s
+}
+
+// Close ends every subscription; later calls fail with cqrs.ErrClosed.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.closed = true
+		close(s.changed)
+	}
+	return nil
+}
+
+// Append implements cqrs.EventStore.
+func (s *Store) Append(ctx context.Context, req cqrs.AppendRequest) (cqrs.AppendResult, error) {
+	if err := ctx.Err(); err != nil {
+		return cqrs.AppendResult{}, err
+	}
+	if err := req.Validate(); err != nil {
+		return cqrs.AppendResult{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return cqrs.AppendResult{}, cqrs.ErrClosed
+	}
+	idx := s.streams[req.Stream]
+	cur := int64(len(idx))
+	if err := cqrs.CheckVersion(req.Stream, req.ExpectedVersion, cur); err != nil {
+		return cqrs.AppendResult{}, err
+	}
+	if r := req.Idempotency; r != nil {
+		if rec, ok := s.idem[[2]string{r.Scope, r.Key}]; ok {
+			return cqrs.AppendResult{}, &cqrs.DuplicateError{Record: rec}
+		}
+	}
+	if err := s.checkIDs(req.Events); err != nil {
+		return cqrs.AppendResult{}, err
+	}
+	now := s.now()
+	first := int64(len(s.events)) + 1
+	s.events = slices.Grow(s.events, len(req.Events))
+	for i := range req.Events {
+		ed := &req.Events[i]
+		id := ed.ID
+		if id == "" {
+			id = s.gen.New()
+		}
+		t := ed.Time
+		if t.IsZero() {
+			t = now
+		}
+		md := ed.Metadata
+		md.User = maps.Clone(md.User)
+		idx = append(idx, len(s.events))
+		s.events = append(s.events, cqrs.Event{
+			ID:            id,
+			Stream:        req.Stream,
+			StreamType:    req.StreamType,
+			Version:       cur + 1 + int64(i),
+			Position:      first + int64(i),
+			Type:          ed.Type,
+			SchemaVersion: max(ed.SchemaVersion, 1),
+			Time:          t,
+			Data:          slices.Clone(ed.Data),
+			Metadata:      md,
+		})
+		s.ids[id] = struct{}{}
+	}
+	s.streams[req.Stream] = idx
+	res := cqrs.AppendResult{StreamVersion: int64(len(idx)), FirstPosition: first, LastPosition: int64(len(s.events))}
+	if snap := req.Snapshot; snap != nil {
+		sn := *snap
+		sn.Stream, sn.Version, sn.Position, sn.Data = req.Stream, res.StreamVersion, res.LastPosition, slices.Clone(sn.Data)
+		if sn.Time.IsZero() {
+			sn.Time = now
+		}
+		s.snapshots[req.Stream] = sn
+	}
+	if r := req.Idempotency; r != nil {
+		rec := *r
+		rec.Position, rec.Time, rec.Response = res.LastPosition, now, slices.Clone(rec.Response)
+		s.idem[[2]string{rec.Scope, rec.Key}] = rec
+	}
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return res, nil
+}
+
+// checkIDs rejects explicit ids that exist or repeat within events.
+func (s *Store) checkIDs(events []cqrs.EventData) error {
+	for i := range events {
+		id := events[i].ID
+		if id == "" {
+			continue
+		}
+		if _, dup := s.ids[id]; dup {
+			return fmt.Errorf("%w: %s", cqrs.ErrDuplicateID, id)
+		}
+		for j := range i {
+			if events[j].ID == id {
+				return fmt.Errorf("%w: %s", cqrs.ErrDuplicateID, id)
+			}
+		}
+	}
+	return nil
+}
+
+// ReadStream implements cqrs.EventStore.
+func (s *Store) ReadStream(ctx context.Context, stream string, after int64) ([]cqrs.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, cqrs.ErrClosed
+	}
+	idx := s.streams[stream]
+	after = max(after, 0)
+	if after >= int64(len(idx)) {
+		return nil, nil
+	}
+	out := make([]cqrs.Event, 0, int64(len(idx))-after)
+	for _, i := range idx[after:] {
+		out = append(out, s.events[i])
+	}
+	return out, nil
+}
+
+// ReadAll implements cqrs.EventStore.
+func (s *Store) ReadAll(ctx context.Context, after int64, limit int, filter cqrs.Filter) ([]cqrs.Event, error) {
+	events, _, err := s.read(ctx, after, limit, filter)
+	return events, err
+}
+
+func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Filter) ([]cqrs.Event, int64, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	if limit <= 0 {
+		limit = cqrs.DefaultReadLimit
+	}
+	after = max(after, 0)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, 0, cqrs.ErrClosed
+	}
+	head := int64(len(s.events))
+	if after >= head {
+		return nil, after, nil
+	}
+	var out []cqrs.Event
+	if len(filter.Streams) == 1 {
+		// One stream: walk its index instead of the whole log.
+		idx := s.streams[filter.Streams[0]]
+		k := sort.SearchInts(idx, int(after)) // first index ≥ after, i.e. position > after
+		for _, i := range idx[k:] {
+			if len(out) == limit {
+				break
+			}
+			if filter.Match(&s.events[i]) {
+				out = append(out, s.events[i])
+			}
+		}
+	} else {
+		out = make([]cqrs.Event, 0, min(int64(limit), head-after))
+		for i := after; i < head && len(out) < limit; i++ {
+			if filter.Match(&s.events[i]) {
+				out = append(out, s.events[i])
+			}
+		}
+	}
+	upTo := head
+	if len(out) == limit {
+		upTo = out[len(out)-1].Position
+	}
+	return out, upTo, nil
+}
+
+// Head implements cqrs.EventStore.
+func (s *Store) Head(ctx context.Context) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return 0, cqrs.ErrClosed
+	}
+	return int64(len(s.events)), nil
+}
+
+// Subscribe implements cqrs.EventStore.
+func (s *Store) Subscribe(ctx context.Context, after int64, filter cqrs.Filter, h func([]cqrs.Event) error) error {
+	return cqrs.Follow(ctx, after, filter, s.read, cqrs.FollowOptions{Changed: s.changedCh}, h)
+}
+
+func (s *Store) changedCh() <-chan struct{} {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.changed
+}
+
+// SaveSnapshot implements cqrs.SnapshotStore.
+func (s *Store) SaveSnapshot(ctx context.Context, sn cqrs.Snapshot) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if sn.Stream == "" {
+		return fmt.Errorf("%w: snapshot without stream", cqrs.ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return cqrs.ErrClosed
+	}
+	if old, ok := s.snapshots[sn.Stream]; ok && old.Version > sn.Version {
+		return nil
+	}
+	if sn.Time.IsZero() {
+		sn.Time = s.now()
+	}
+	sn.Data = slices.Clone(sn.Data)
+	s.snapshots[sn.Stream] = sn
+	return nil
+}
+
+// LoadSnapshot implements cqrs.SnapshotStore.
+func (s *Store) LoadSnapshot(ctx context.Context, stream string) (cqrs.Snapshot, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return cqrs.Snapshot{}, false, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return cqrs.Snapshot{}, false, cqrs.ErrClosed
+	}
+	sn, ok := s.snapshots[stream]
+	return sn, ok, nil
+}
+
+// SaveCheckpoint implements cqrs.CheckpointStore.
+func (s *Store) SaveCheckpoint(ctx context.Context, name string, position int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if name == "" || position < 0 {
+		return fmt.Errorf("%w: checkpoint %q at %d", cqrs.ErrInvalid, name, position)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return cqrs.ErrClosed
+	}
+	s.checkpoints[name] = position
+	return nil
+}
+
+// LoadCheckpoint implements cqrs.CheckpointStore.
+func (s *Store) LoadCheckpoint(ctx context.Context, name string) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return 0, cqrs.ErrClosed
+	}
+	return s.checkpoints[name], nil
+}
+
+// LoadIdempotency implements cqrs.IdempotencyStore.
+func (s *Store) LoadIdempotency(ctx context.Context, scope, key string) (cqrs.IdempotencyRecord, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return cqrs.IdempotencyRecord{}, false, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return cqrs.IdempotencyRecord{}, false, cqrs.ErrClosed
+	}
+	rec, ok := s.idem[[2]string{scope, key}]
+	return rec, ok, nil
+}
+
+// SaveIdempotency implements cqrs.IdempotencyStore.
+func (s *Store) SaveIdempotency(ctx context.Context, rec cqrs.IdempotencyRecord) (cqrs.IdempotencyRecord, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return cqrs.IdempotencyRecord{}, false, err
+	}
+	if rec.Scope == "" || rec.Key == "" {
+		return cqrs.IdempotencyRecord{}, false, fmt.Errorf("%w: idempotency record without scope or key", cqrs.ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return cqrs.IdempotencyRecord{}, false, cqrs.ErrClosed
+	}
+	k := [2]string{rec.Scope, rec.Key}
+	if old, ok := s.idem[k]; ok {
+		return old, false, nil
+	}
+	if rec.Time.IsZero() {
+		rec.Time = s.now()
+	}
+	rec.Response = slices.Clone(rec.Response)
+	s.idem[k] = rec
+	return rec, true, nil
+}
+
+// PurgeIdempotency implements cqrs.IdempotencyStore.
+func (s *Store) PurgeIdempotency(ctx context.Context, before time.Time) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return 0, cqrs.ErrClosed
+	}
+	var n int64
+	for k, rec := range s.idem {
+		if rec.Time.Before(before) {
+			delete(s.idem, k)
+			n++
+		}
+	}
+	return n, nil
+}
