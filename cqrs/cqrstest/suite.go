@@ -156,9 +156,9 @@ func testAppendAndRead(t *testing.T, open Open) {
 		t.Errorf("ReadStream after 1 (-got +want):\n%s", diff)
 	}
 	for _, tt := range []struct {
-		give   string
-		after  int64
-		wantN  int
+		give  string
+		after int64
+		wantN int
 	}{
 		{give: "account-1", after: 2, wantN: 0},
 		{give: "account-1", after: 99, wantN: 0},
