@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"slices"
@@ -339,15 +340,14 @@ func endpoint(env, specific, base, proto, path string) (string, error) {
 		if base == "" {
 			return "", nil
 		}
-		env = "OTEL_EXPORTER_OTLP_ENDPOINT"
-		u = base
-		if proto == protocolHTTP {
-			u = strings.TrimRight(base, "/") + "/" + path
-		}
+		env, u = "OTEL_EXPORTER_OTLP_ENDPOINT", base
 	}
 	pu, err := url.Parse(u)
 	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 		return "", fmt.Errorf("%s: %q is not a URL like http://127.0.0.1:4318", env, u)
+	}
+	if specific == "" && proto == protocolHTTP {
+		u = strings.TrimRight(base, "/") + "/" + path
 	}
 	return u, nil
 }
@@ -357,11 +357,7 @@ func mergeHeaders(generic, specific map[string]string) map[string]string {
 		return nil
 	}
 	out := make(map[string]string, len(generic)+len(specific))
-	for k, v := range generic {
-		out[k] = v
-	}
-	for k, v := range specific {
-		out[k] = v
-	}
+	maps.Copy(out, generic)
+	maps.Copy(out, specific)
 	return out
 }

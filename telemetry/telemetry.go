@@ -150,7 +150,11 @@ func (t *Telemetry) build(ctx context.Context, o options) error {
 		tp := sdktrace.NewTracerProvider(popts...)
 		t.tp = tp
 		t.flush = append(t.flush, tp.ForceFlush)
-		t.shutdown = append(t.shutdown, tp.Shutdown)
+		// The batch processor reports export failures of its final drain
+		// to the global error handler only; flushing first returns them.
+		t.shutdown = append(t.shutdown, func(ctx context.Context) error {
+			return errors.Join(tp.ForceFlush(ctx), tp.Shutdown(ctx))
+		})
 	}
 
 	switch {
@@ -323,7 +327,8 @@ func (t *Telemetry) SetGlobal() {
 	}))
 }
 
-// ForceFlush exports every pending span and metric now.
+// ForceFlush exports every pending span and metric now. Export failures
+// are logged, like those of background exports.
 func (t *Telemetry) ForceFlush(ctx context.Context) error {
 	var err error
 	for _, f := range t.flush {
