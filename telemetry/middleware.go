@@ -257,11 +257,8 @@ func (m *middleware) wrap(next app.Handler) app.Handler {
 		if m.tracer != nil {
 			ctx = m.prop.Extract(ctx, carrierFor(call.Metadata))
 			ctx, span = m.tracer.Start(ctx, r.name, r.startOpts...)
-			if span.IsRecording() {
-				setCallAttributes(span, call, req)
-				if call.Operation.Kind == app.OpStream && call.Send != nil {
-					stream = countStream(call)
-				}
+			if span.IsRecording() && call.Operation.Kind == app.OpStream && call.Send != nil {
+				stream = countStream(call)
 			}
 		}
 		done := false
@@ -269,18 +266,16 @@ func (m *middleware) wrap(next app.Handler) app.Handler {
 			if !done {
 				// The handler panicked (app.Operation.Handle recovers it
 				// outside this middleware) or called runtime.Goexit.
-				stream.end(call, span)
-				m.finish(ctx, r, span, start, app.CodeInternal, app.NewError(app.CodeInternal, "panic"))
+				m.finish(ctx, call, req, r, span, stream, start, app.CodeInternal, app.NewError(app.CodeInternal, "panic"))
 			}
 		}()
 		out, err = next(ctx, call)
 		done = true
-		stream.end(call, span)
 		code := app.CodeOK
 		if err != nil {
 			code = app.CodeOf(err)
 		}
-		m.finish(ctx, r, span, start, code, err)
+		m.finish(ctx, call, req, r, span, stream, start, code, err)
 		return out, err
 	}
 }
@@ -302,21 +297,23 @@ func (sc *streamCount) forward(item any) error {
 	return sc.send(item)
 }
 
-// end restores the transport's Send and records the item count; a nil
-// streamCount does nothing.
-func (sc *streamCount) end(call *app.Call, span trace.Span) {
-	if sc != nil {
-		call.Send = sc.send
-		span.SetAttributes(AttrStreamItems.Int64(sc.n.Load()))
-	}
-}
-
-func (m *middleware) finish(ctx context.Context, r *route, span trace.Span, start time.Time, code app.Code, err error) {
+// finish ends the span, adding the per-call and result attributes in one
+// go (the static ones were given at start), and records the metrics.
+func (m *middleware) finish(ctx context.Context, call *app.Call, req *http.Request, r *route, span trace.Span, stream *streamCount, start time.Time, code app.Code, err error) {
 	elapsed := time.Since(start)
 	ci := r.info(code)
+	if stream != nil {
+		call.Send = stream.send
+	}
 	if span != nil {
 		if span.IsRecording() {
-			span.SetAttributes(ci.spanAttrs...)
+			attrs := make([]attribute.KeyValue, 0, 12+len(ci.spanAttrs))
+			attrs = appendCallAttributes(attrs, call, req)
+			attrs = append(attrs, ci.spanAttrs...)
+			if stream != nil {
+				attrs = append(attrs, AttrStreamItems.Int64(stream.n.Load()))
+			}
+			span.SetAttributes(attrs...)
 			if ci.isError {
 				msg := "error"
 				if e := app.ErrorFrom(err); e != nil {
@@ -560,10 +557,9 @@ func recordOpts(kv ...attribute.KeyValue) []metric.RecordOption {
 	return []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(kv...))}
 }
 
-// setCallAttributes adds the per-call attributes of a recording span: the
+// appendCallAttributes appends the per-call attributes of a span: the
 // peer, and for HTTP the request's URL, host and user agent.
-func setCallAttributes(span trace.Span, call *app.Call, req *http.Request) {
-	attrs := make([]attribute.KeyValue, 0, 10)
+func appendCallAttributes(attrs []attribute.KeyValue, call *app.Call, req *http.Request) []attribute.KeyValue {
 	if host, port, ok := splitHostPort(call.Peer); ok {
 		attrs = append(attrs, semconv.NetworkPeerAddressKey.String(host))
 		if port > 0 {
@@ -609,9 +605,7 @@ func setCallAttributes(span trace.Span, call *app.Call, req *http.Request) {
 			}
 		}
 	}
-	if len(attrs) > 0 {
-		span.SetAttributes(attrs...)
-	}
+	return attrs
 }
 
 func protoVersion(r *http.Request) string {
