@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"go.opentelemetry.io/otel"
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"go.uber.org/goleak"
@@ -297,5 +298,30 @@ func TestSamplerFromConfig(t *testing.T) {
 	}
 	if n := strings.Count(out.String(), `"Name":"hello.v1.HelloService/Hello"`); n != 1 {
 		t.Errorf("exported %d spans, want 1 (only the child of a sampled parent):\n%s", n, out.String())
+	}
+}
+
+func TestSetGlobal(t *testing.T) {
+	prevTP, prevMP, prevProp, prevEH := otel.GetTracerProvider(), otel.GetMeterProvider(), otel.GetTextMapPropagator(), otel.GetErrorHandler()
+	t.Cleanup(func() {
+		otel.SetErrorHandler(prevEH)
+		otel.SetTracerProvider(prevTP)
+		otel.SetMeterProvider(prevMP)
+		otel.SetTextMapPropagator(prevProp)
+	})
+	ctx := context.Background()
+	var out bytes.Buffer
+	tel, err := telemetry.New(ctx, telemetry.Config{TracesExporters: []string{"console"}, MetricsExporters: []string{"prometheus"}, Propagators: []string{"tracecontext"}}, telemetry.WithConsoleWriter(&out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tel.Shutdown(ctx) }()
+	tel.SetGlobal()
+	got := []bool{otel.GetTracerProvider() == tel.TracerProvider(), otel.GetMeterProvider() == tel.MeterProvider()}
+	if diff := cmp.Diff(got, []bool{true, true}); diff != "" {
+		t.Errorf("globals are t's providers (-got +want):\n%s", diff)
+	}
+	if diff := cmp.Diff(otel.GetTextMapPropagator().Fields(), []string{"traceparent", "tracestate"}); diff != "" {
+		t.Errorf("global propagator fields (-got +want):\n%s", diff)
 	}
 }
