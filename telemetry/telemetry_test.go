@@ -321,7 +321,9 @@ func TestSetGlobal(t *testing.T) {
 	if diff := cmp.Diff(got, []bool{true, true}); diff != "" {
 		t.Errorf("globals are t's providers (-got +want):\n%s", diff)
 	}
-	if diff := cmp.Diff(otel.GetTextMapPropagator().Fields(), []string{"traceparent", "tracestate"}); diff != "" {
+	fields := otel.GetTextMapPropagator().Fields()
+	slices.Sort(fields)
+	if diff := cmp.Diff(fields, []string{"traceparent", "tracestate"}); diff != "" {
 		t.Errorf("global propagator fields (-got +want):\n%s", diff)
 	}
 }
