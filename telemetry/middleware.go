@@ -415,10 +415,15 @@ func serverFault(c app.Code) bool {
 	return false
 }
 
-var knownMethods = map[string]bool{
-	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
-	http.MethodDelete: true, http.MethodConnect: true, http.MethodOptions: true,
-	http.MethodTrace: true, http.MethodPatch: true, "QUERY": true,
+// knownMethod reports whether m is a method the HTTP semantic conventions
+// record as is; others become "_OTHER".
+func knownMethod(m string) bool {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete,
+		http.MethodConnect, http.MethodOptions, http.MethodTrace, http.MethodPatch, "QUERY":
+		return true
+	}
+	return false
 }
 
 func graphqlType(k app.OpKind) string {
@@ -453,7 +458,7 @@ func (m *middleware) buildRoute(k routeKey) *route {
 	switch k.proto {
 	case app.ProtocolHTTP:
 		method, original := k.method, ""
-		if !knownMethods[method] {
+		if !knownMethod(method) {
 			method, original = "_OTHER", k.method
 		}
 		r.name = method + " " + k.route

@@ -414,3 +414,35 @@ func TestSamplerOffRecordsNothing(t *testing.T) {
 		t.Errorf("got %d spans with NeverSample, want 0", n)
 	}
 }
+
+func TestSpanNames(t *testing.T) {
+	withMethod := func(method string) fakeCall {
+		fc := httpCall("Ada", http.Header{})
+		fc.req.Method = method
+		return fc
+	}
+	noRoute := grpcCall("Ada", "")
+	noRoute.route = ""
+	tests := []struct {
+		name string
+		give fakeCall
+		want []string // span name, then http.request.method / rpc.service and rpc.method
+	}{
+		{name: "HEAD on a GET route", give: withMethod(http.MethodHead), want: []string{"HEAD /hello/{name}", "HEAD", ""}},
+		{name: "unknown method", give: withMethod("BREW"), want: []string{"HTTP /hello/{name}", "_OTHER", "BREW"}},
+		{name: "gRPC without a route", give: noRoute, want: []string{"hello/Hello", "hello", "Hello"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spans := traced(t, tt.give)
+			if len(spans) != 1 {
+				t.Fatalf("got %d spans, want 1", len(spans))
+			}
+			s := spans[0]
+			got := []string{s.Name, s.Attrs["http.request.method"] + s.Attrs["rpc.service"], s.Attrs["http.request.method_original"] + s.Attrs["rpc.method"]}
+			if diff := cmp.Diff(got, tt.want); diff != "" {
+				t.Errorf("(-got +want):\n%s", diff)
+			}
+		})
+	}
+}

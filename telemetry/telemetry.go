@@ -302,9 +302,11 @@ func (t *Telemetry) Prepare(a *app.App) error {
 
 var _ app.Preparer = (*Telemetry)(nil)
 
-// Install wires t into a: the middleware (outermost so far, see app.Use),
+// Install wires t into a: the middleware (when anything is exported),
 // the /metrics route (Prepare), and Shutdown after the transports have
-// drained (a.OnStop). Call it before a starts.
+// drained (a.OnStop). Call it before a starts, and before adding
+// middleware that should run inside the span, such as LogRequests: with
+// app.Use the first middleware added runs outermost.
 func (t *Telemetry) Install(a *app.App, opts ...MiddlewareOption) {
 	if t.Enabled() {
 		a.Use(t.Middleware(opts...))
