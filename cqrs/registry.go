@@ -53,6 +53,9 @@ func RegisterEvent[E any](r *Registry, name string, version int) {
 	case version < 1:
 		panic(fmt.Sprintf("cqrs: event %q: schema version %d must be at least 1", name, version))
 	}
+	if err := checkJSONSafe(t, 0); err != nil {
+		panic(fmt.Sprintf("cqrs: event %q: %s would not survive storage: %v", name, t, err))
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, dup := r.byName[name]; dup {

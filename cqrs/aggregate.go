@@ -1,0 +1,384 @@
+package cqrs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"github.com/allframe-go/allframe/app"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// State is an aggregate instance's state as of a stream version.
+type State[S any] struct {
+	// ID is the aggregate id (the stream is "<type>-<id>").
+	ID string
+	// Version is the number of events applied; 0 when the aggregate does not
+	// exist yet.
+	Version int64
+	// Position is the global position of the last event applied. In the
+	// view of a command it is 0 for the events the command is appending (the
+	// position is known after the append: embed Written in the output).
+	Position int64
+	// Value is the state built by applying the events.
+	Value S
+}
+
+// Exists reports whether the aggregate has any events.
+func (s State[S]) Exists() bool { return s.Version > 0 }
+
+// Defaults of the aggregate options.
+const (
+	DefaultCacheSize       = 4096
+	DefaultSnapshotVersion = 1
+)
+
+// Aggregate is an event-sourced aggregate type with state S: it loads
+// instances from snapshots and events, runs decisions, and appends their
+// events with optimistic concurrency, retrying conflicts on fresh state.
+//
+// Commands on one instance run one at a time within the process (a per-id
+// lock), so conflicts only arise between processes or Aggregates sharing a
+// store. Recent states are cached (and brought up to date with the events
+// appended since, on every command), so a command costs one small read.
+type Aggregate[S any] struct {
+	bus         *Bus
+	typ         string
+	apply       func(*S, any)
+	snapEvery   int64
+	snapVersion int
+	locks       keyedMutex
+	cache       *lru[State[S]]
+}
+
+// AggregateOption configures an Aggregate.
+type AggregateOption func(*aggregateOptions)
+
+type aggregateOptions struct {
+	snapEvery   int
+	snapVersion int
+	cacheSize   int
+}
+
+// SnapshotEvery saves a snapshot of the state every n events (atomically
+// with the append that crosses the threshold); loads start from the latest
+// snapshot. S must then survive encoding/json (exported fields). Default: 0,
+// no snapshots.
+func SnapshotEvery(n int) AggregateOption {
+	return func(o *aggregateOptions) { o.snapEvery = max(n, 0) }
+}
+
+// SnapshotVersion sets the schema version of snapshots; bump it when S
+// changes shape, and older snapshots are ignored (state is rebuilt from the
+// events). Default: 1.
+func SnapshotVersion(v int) AggregateOption {
+	return func(o *aggregateOptions) { o.snapVersion = v }
+}
+
+// CacheSize sets how many instance states are cached; 0 disables caching.
+// Default: 4096.
+func CacheSize(n int) AggregateOption { return func(o *aggregateOptions) { o.cacheSize = max(n, 0) } }
+
+var aggregateTypeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.]*$`)
+
+// NewAggregate defines the aggregate type typ (e.g. "account"; its streams
+// are "account-<id>") whose state S is built by apply, called with each
+// event value as registered in the Bus's Registry (a struct, not a pointer).
+// apply must be deterministic and must not fail: events are facts. It
+// panics on a programming error.
+func NewAggregate[S any](bus *Bus, typ string, apply func(state *S, event any), opts ...AggregateOption) *Aggregate[S] {
+	o := aggregateOptions{snapVersion: DefaultSnapshotVersion, cacheSize: DefaultCacheSize}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if !aggregateTypeRE.MatchString(typ) {
+		panic(fmt.Sprintf("cqrs: invalid aggregate type %q", typ))
+	}
+	if apply == nil {
+		panic("cqrs: aggregate " + typ + " without apply function")
+	}
+	if o.snapEvery > 0 {
+		if err := checkJSONSafe(reflect.TypeFor[S](), 0); err != nil {
+			panic(fmt.Sprintf("cqrs: aggregate %s: state %s cannot be snapshotted: %v", typ, reflect.TypeFor[S](), err))
+		}
+	}
+	return &Aggregate[S]{
+		bus: bus, typ: typ, apply: apply,
+		snapEvery: int64(o.snapEvery), snapVersion: o.snapVersion,
+		cache: newLRU[State[S]](o.cacheSize),
+	}
+}
+
+// checkJSONSafe reports fields of t that encoding/json would drop.
+func checkJSONSafe(t reflect.Type, depth int) error {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || depth > 8 {
+		return nil
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			if err := checkJSONSafe(f.Type, depth+1); err != nil {
+				return err
+			}
+			continue
+		}
+		if !f.IsExported() {
+			return fmt.Errorf("field %s is unexported", f.Name)
+		}
+		if f.Tag.Get("json") == "-" {
+			return fmt.Errorf("field %s is tagged json:\"-\"", f.Name)
+		}
+		if err := checkJSONSafe(f.Type, depth+1); err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+// Type returns the aggregate type.
+func (a *Aggregate[S]) Type() string { return a.typ }
+
+// Stream returns the stream of the instance id.
+func (a *Aggregate[S]) Stream(id string) string { return a.typ + "-" + id }
+
+// Load returns the current state of the instance id, read from the store
+// (the latest snapshot, then the events after it). A missing instance is
+// not an error: its State has Version 0.
+func (a *Aggregate[S]) Load(ctx context.Context, id string) (State[S], error) {
+	if err := checkID(id); err != nil {
+		return State[S]{}, err
+	}
+	ctx, span := a.bus.tracer.Start(ctx, "cqrs.load "+a.typ, a.spanAttrs(id))
+	st, err := a.load(ctx, id)
+	span.SetAttributes(attrVersion.Int64(st.Version))
+	endSpan(span, err)
+	return st, edgeError(err)
+}
+
+func (a *Aggregate[S]) spanAttrs(id string) trace.SpanStartOption {
+	return trace.WithAttributes(attrAggregateType.String(a.typ), attrAggregateID.String(id))
+}
+
+func (a *Aggregate[S]) load(ctx context.Context, id string) (State[S], error) {
+	st := State[S]{ID: id}
+	stream := a.Stream(id)
+	if a.snapEvery > 0 {
+		sn, ok, err := a.bus.store.LoadSnapshot(ctx, stream)
+		if err != nil {
+			return st, fmt.Errorf("load snapshot of %s: %w", stream, err)
+		}
+		if ok && sn.SchemaVersion == a.snapVersion {
+			var v S
+			if err := json.Unmarshal(sn.Data, &v); err != nil {
+				a.bus.logger.WarnContext(ctx, "ignoring undecodable snapshot", "stream", stream, "version", sn.Version, "error", err)
+			} else {
+				st.Value, st.Version, st.Position = v, sn.Version, sn.Position
+				trace.SpanFromContext(ctx).SetAttributes(attrSnapshot.Int64(sn.Version))
+			}
+		}
+	}
+	return st, a.catchUp(ctx, &st)
+}
+
+// catchUp applies the events appended after st.Version.
+func (a *Aggregate[S]) catchUp(ctx context.Context, st *State[S]) error {
+	evs, err := a.bus.store.ReadStream(ctx, a.Stream(st.ID), st.Version)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", a.Stream(st.ID), err)
+	}
+	for _, ev := range evs {
+		v, err := a.bus.reg.Decode(ev)
+		if err != nil {
+			return err
+		}
+		a.apply(&st.Value, v)
+		st.Version, st.Position = ev.Version, ev.Position
+	}
+	return nil
+}
+
+// current returns the instance's state: the cached one brought up to date,
+// or a full load.
+func (a *Aggregate[S]) current(ctx context.Context, id string) (State[S], error) {
+	ctx, span := a.bus.tracer.Start(ctx, "cqrs.load "+a.typ, a.spanAttrs(id))
+	st, cached := a.cache.get(id)
+	var err error
+	if cached {
+		err = a.catchUp(ctx, &st)
+	} else {
+		st, err = a.load(ctx, id)
+	}
+	span.SetAttributes(attrVersion.Int64(st.Version), attribute.Bool("cqrs.cached", cached))
+	endSpan(span, err)
+	if err != nil {
+		a.cache.remove(id)
+	}
+	return st, err
+}
+
+// Execute runs decide on the current state of instance id and appends the
+// events it returns (registered event values) with the state's version as
+// the expected version. On a concurrency conflict it retries on fresh state
+// up to the Bus's retry limit, then fails with aborted. An error from
+// decide is returned as is (return *app.Error values for clients). It
+// returns the state after the events (unchanged when decide returned none).
+// Inside a command registered with Command, the events carry the command's
+// correlation, causation and idempotency key, and its output its position.
+//
+// If S holds maps or slices, the returned Value shares them with the cache:
+// read them before the next command on the instance.
+func (a *Aggregate[S]) Execute(ctx context.Context, id string, decide func(State[S]) ([]any, error)) (State[S], error) {
+	st, err := a.execute(ctx, id, func(_ context.Context, st State[S]) ([]any, error) { return decide(st) }, nil)
+	return st, edgeError(err)
+}
+
+// respondFunc computes a command's response from the state after its
+// events, before they are appended; it returns the encoded response to
+// record with an idempotency key (nil when there is none).
+type respondFunc[S any] func(State[S]) ([]byte, error)
+
+func (a *Aggregate[S]) execute(ctx context.Context, id string, decide func(context.Context, State[S]) ([]any, error), respond respondFunc[S]) (_ State[S], err error) {
+	if err := checkID(id); err != nil {
+		return State[S]{ID: id}, err
+	}
+	sc := scopeFrom(ctx)
+	if sc == nil {
+		sc = &scope{cause: resolveCause(ctx)}
+	}
+	unlock, err := a.locks.lock(ctx, id)
+	if err != nil {
+		return State[S]{ID: id}, err
+	}
+	defer unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			a.cache.remove(id) // apply or decide may have left it half-changed
+			panic(r)
+		}
+	}()
+	for attempt := 1; ; attempt++ {
+		st, err := a.current(ctx, id)
+		if err != nil {
+			return st, err
+		}
+		dctx, span := a.bus.tracer.Start(ctx, "cqrs.decide "+a.typ, a.spanAttrs(id), trace.WithAttributes(attrAttempt.Int(attempt), attrVersion.Int64(st.Version)))
+		events, err := decide(dctx, st)
+		span.SetAttributes(attrEvents.Int(len(events)))
+		endSpan(span, err)
+		if err != nil {
+			return st, err
+		}
+		if len(events) == 0 {
+			if respond != nil {
+				if _, err := respond(st); err != nil {
+					return st, err
+				}
+			}
+			return st, nil
+		}
+		next, req, err := a.prepare(st, events, sc, respond)
+		if err != nil {
+			return st, err
+		}
+		res, err := a.append(ctx, id, sc, req)
+		if err == nil {
+			next.Position = res.LastPosition
+			a.cache.put(id, next)
+			sc.wrote(res.LastPosition, req.Idempotency != nil)
+			return next, nil
+		}
+		a.cache.remove(id) // next shares maps and slices with the cached state
+		var ce *ConflictError
+		if !errors.As(err, &ce) {
+			return st, err
+		}
+		if attempt > a.bus.retries {
+			return st, app.WrapError(app.CodeAborted, fmt.Sprintf("%s %s was modified concurrently %d times; gave up", a.typ, id, attempt), err).
+				WithDetail("stream", ce.Stream).WithDetail("attempts", attempt)
+		}
+		if err := a.bus.sleepBackoff(ctx, attempt); err != nil {
+			return st, err
+		}
+	}
+}
+
+// prepare applies events to a copy of st and builds the append request.
+func (a *Aggregate[S]) prepare(st State[S], events []any, sc *scope, respond respondFunc[S]) (State[S], AppendRequest, error) {
+	req := AppendRequest{Stream: a.Stream(st.ID), StreamType: a.typ, ExpectedVersion: st.Version, Events: make([]EventData, len(events))}
+	md := Metadata{CorrelationID: sc.cause.correlation, CausationID: sc.cause.causation, User: sc.cause.user}
+	if sc.claim != nil {
+		md.IdempotencyKey = sc.claim.Key
+	}
+	next := st
+	next.Position = 0
+	for i, e := range events {
+		ed, err := a.bus.reg.Encode(e)
+		if err != nil {
+			return st, req, fmt.Errorf("aggregate %s: %w", a.typ, err)
+		}
+		ed.Metadata = md
+		req.Events[i] = ed
+		if reflect.TypeOf(e).Kind() == reflect.Pointer {
+			e = reflect.ValueOf(e).Elem().Interface() // apply sees values, as on load
+		}
+		a.apply(&next.Value, e)
+		next.Version++
+	}
+	if a.snapEvery > 0 && next.Version/a.snapEvery > st.Version/a.snapEvery {
+		data, err := json.Marshal(next.Value)
+		if err != nil {
+			return st, req, fmt.Errorf("aggregate %s: encode snapshot: %w", a.typ, err)
+		}
+		req.Snapshot = &Snapshot{SchemaVersion: a.snapVersion, Data: data}
+	}
+	if respond != nil {
+		resp, err := respond(next)
+		if err != nil {
+			return st, req, err
+		}
+		if sc.claim != nil && resp != nil {
+			rec := *sc.claim
+			rec.Response = resp
+			req.Idempotency = &rec
+		}
+	}
+	return next, req, nil
+}
+
+func (a *Aggregate[S]) append(ctx context.Context, id string, sc *scope, req AppendRequest) (AppendResult, error) {
+	ctx, span := a.bus.tracer.Start(ctx, "cqrs.append "+a.typ, a.spanAttrs(id),
+		trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(attrStream.String(req.Stream), attrEvents.Int(len(req.Events)), attrVersion.Int64(req.ExpectedVersion)))
+	if parent, state := traceContext(ctx); parent != "" {
+		for i := range req.Events {
+			req.Events[i].Metadata.TraceParent, req.Events[i].Metadata.TraceState = parent, state
+		}
+	}
+	res, err := a.bus.store.Append(ctx, req)
+	if err == nil {
+		span.SetAttributes(attrPosition.Int64(res.LastPosition))
+	}
+	endSpan(span, err)
+	return res, err
+}
+
+// checkID validates an aggregate id from a client.
+func checkID(id string) error {
+	switch {
+	case id == "":
+		return app.InvalidArgument("invalid id: is required", app.FieldViolation{Field: "id", Description: "is required"})
+	case len(id) > 256:
+		return app.InvalidArgument("invalid id: must be at most 256 characters", app.FieldViolation{Field: "id", Description: "must be at most 256 characters"})
+	case strings.IndexFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0:
+		return app.InvalidArgument("invalid id: must not contain control characters", app.FieldViolation{Field: "id", Description: "must not contain control characters"})
+	}
+	return nil
+}
