@@ -47,8 +47,8 @@ type ProjectionStatus struct {
 	// Position is the projection's checkpoint.
 	Position int64 `json:"position"`
 	// Head is the store's last position; Lag is Head − Position.
-	Head  int64 `json:"head"`
-	Lag   int64 `json:"lag"`
+	Head  int64  `json:"head"`
+	Lag   int64  `json:"lag"`
 	State string `json:"state" doc:"stopped, catching_up, live, failed or rebuilding"`
 	// Error is the last failure while the projection retries.
 	Error   string    `json:"error,omitempty"`
