@@ -1,0 +1,462 @@
+package graph
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"reflect"
+	"strconv"
+	"time"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/allframe-go/allframe/app"
+)
+
+// code says how a value plan encodes a Go value.
+type code uint8
+
+const (
+	codeString code = iota + 1
+	codeEnum
+	codeBool
+	codeInt // Go int: range-checked against GraphQL Int
+	codeInt8
+	codeInt16
+	codeInt32
+	codeInt64
+	codeUint // Go uint: range-checked against GraphQL Int
+	codeUint8
+	codeUint16
+	codeUint32
+	codeUint64
+	codeFloat32
+	codeFloat64
+	codeTime
+	codeDuration
+	codeBytes
+	codeJSON // any, json.RawMessage and maps, through encoding/json
+	codePointer
+	codeSlice
+	codeObject
+)
+
+// valuePlan encodes values of one Go type to JSON, compiled once per type
+// at startup.
+type valuePlan struct {
+	code code
+	t    *app.Type
+	// elem is the plan of pointer targets and slice elements.
+	elem     *valuePlan
+	elemSize uintptr
+	// elemNullable says whether slice elements may be null.
+	elemNullable bool
+	obj          *objectPlan
+	enum         []string
+}
+
+// objectPlan is the resolve plan of an output struct type: its GraphQL
+// fields by name.
+type objectPlan struct {
+	name     string
+	nameJSON []byte // the quoted name, for __typename
+	fields   map[string]*fieldPlan
+}
+
+// fieldPlan reads one field of an output struct.
+type fieldPlan struct {
+	name     string
+	offset   uintptr
+	plan     *valuePlan
+	nullable bool
+	// omit reports whether the field holds what encoding/json would omit
+	// (omitempty) or a zero value (omitzero); such values become null.
+	omit func(p unsafe.Pointer) bool
+	// constTrue marks the placeholder field of types without fields.
+	constTrue bool
+}
+
+// plans builds and caches value plans.
+type plans struct {
+	values  map[*app.Type]*valuePlan
+	objects map[*app.Type]*objectPlan
+}
+
+func newPlans() *plans {
+	return &plans{values: map[*app.Type]*valuePlan{}, objects: map[*app.Type]*objectPlan{}}
+}
+
+func (ps *plans) value(t *app.Type) *valuePlan {
+	if vp, ok := ps.values[t]; ok {
+		return vp
+	}
+	vp := &valuePlan{t: t}
+	ps.values[t] = vp // before recursing: types may be recursive
+	switch t.Kind {
+	case app.KindBool:
+		vp.code = codeBool
+	case app.KindInt:
+		vp.code = map[reflect.Kind]code{reflect.Int: codeInt, reflect.Int8: codeInt8, reflect.Int16: codeInt16, reflect.Int32: codeInt32, reflect.Int64: codeInt64}[t.Go.Kind()]
+	case app.KindUint:
+		vp.code = map[reflect.Kind]code{reflect.Uint: codeUint, reflect.Uint8: codeUint8, reflect.Uint16: codeUint16, reflect.Uint32: codeUint32, reflect.Uint64: codeUint64, reflect.Uintptr: codeUint64}[t.Go.Kind()]
+	case app.KindFloat:
+		vp.code = codeFloat64
+		if t.Bits == 32 {
+			vp.code = codeFloat32
+		}
+	case app.KindString:
+		vp.code = codeString
+		if isEnum(t) {
+			vp.code, vp.enum = codeEnum, t.Enum
+		}
+	case app.KindBytes:
+		vp.code = codeBytes
+	case app.KindTime:
+		vp.code = codeTime
+	case app.KindDuration:
+		vp.code = codeDuration
+	case app.KindAny, app.KindMap:
+		vp.code = codeJSON
+	case app.KindPointer:
+		vp.code, vp.elem = codePointer, ps.value(t.Elem)
+	case app.KindSlice:
+		vp.code, vp.elem = codeSlice, ps.value(t.Elem)
+		vp.elemSize, vp.elemNullable = t.Elem.Go.Size(), elemNullable(t.Elem)
+	case app.KindStruct:
+		vp.code, vp.obj = codeObject, ps.object(t)
+	}
+	return vp
+}
+
+func (ps *plans) object(t *app.Type) *objectPlan {
+	if op, ok := ps.objects[t]; ok {
+		return op
+	}
+	op := &objectPlan{name: t.Name, nameJSON: strconv.AppendQuote(nil, t.Name), fields: map[string]*fieldPlan{}}
+	ps.objects[t] = op
+	if len(t.Fields) == 0 {
+		op.fields[placeholderField] = &fieldPlan{name: placeholderField, constTrue: true}
+	}
+	for _, f := range t.Fields {
+		fp := &fieldPlan{name: f.Name, offset: f.Offset, plan: ps.value(f.Type), nullable: outputNullable(f)}
+		if f.OmitEmpty {
+			fp.omit = omitFunc(t.Go.FieldByIndex(f.Index))
+		}
+		op.fields[f.Name] = fp
+	}
+	return op
+}
+
+// omitFunc returns the emptiness check of an omitempty or omitzero field.
+func omitFunc(sf reflect.StructField) func(unsafe.Pointer) bool {
+	ft := sf.Type
+	if hasOpt(sf.Tag.Get("json"), "omitzero") {
+		zeroer := reflect.TypeFor[interface{ IsZero() bool }]()
+		switch {
+		case ft.Implements(zeroer):
+			return func(p unsafe.Pointer) bool {
+				v := reflect.NewAt(ft, p).Elem()
+				if ft.Kind() == reflect.Pointer && v.IsNil() {
+					return true
+				}
+				return v.Interface().(interface{ IsZero() bool }).IsZero()
+			}
+		case reflect.PointerTo(ft).Implements(zeroer):
+			return func(p unsafe.Pointer) bool {
+				return reflect.NewAt(ft, p).Interface().(interface{ IsZero() bool }).IsZero()
+			}
+		}
+		return func(p unsafe.Pointer) bool { return reflect.NewAt(ft, p).Elem().IsZero() }
+	}
+	switch ft.Kind() {
+	case reflect.String:
+		return func(p unsafe.Pointer) bool { return len(*(*string)(p)) == 0 }
+	case reflect.Slice:
+		return func(p unsafe.Pointer) bool { return (*sliceHeader)(p).len == 0 }
+	case reflect.Pointer:
+		return func(p unsafe.Pointer) bool { return *(*unsafe.Pointer)(p) == nil }
+	case reflect.Map, reflect.Interface:
+		return func(p unsafe.Pointer) bool {
+			v := reflect.NewAt(ft, p).Elem()
+			return v.IsNil() || v.Kind() == reflect.Map && v.Len() == 0
+		}
+	case reflect.Bool:
+		return func(p unsafe.Pointer) bool { return !*(*bool)(p) }
+	case reflect.Struct, reflect.Array:
+		if ft.Kind() == reflect.Array && ft.Len() == 0 {
+			return func(unsafe.Pointer) bool { return true }
+		}
+		return func(unsafe.Pointer) bool { return false } // encoding/json never omits structs
+	}
+	return func(p unsafe.Pointer) bool { return reflect.NewAt(ft, p).Elem().IsZero() }
+}
+
+func hasOpt(tag, opt string) bool {
+	_, opts, _ := cutComma(tag)
+	for opts != "" {
+		var o string
+		o, opts, _ = cutComma(opts)
+		if o == opt {
+			return true
+		}
+	}
+	return false
+}
+
+func cutComma(s string) (before, after string, found bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ',' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+// encode appends the value at p. It returns false when the value cannot
+// be represented (the error is recorded): the caller nulls the nearest
+// nullable position.
+func (st *state) encode(vp *valuePlan, p unsafe.Pointer, sel *selection) bool {
+	switch vp.code {
+	case codeString:
+		st.buf = appendString(st.buf, *(*string)(p))
+	case codeEnum:
+		s := *(*string)(p)
+		for _, v := range vp.enum {
+			if v == s {
+				st.buf = appendString(st.buf, s)
+				return true
+			}
+		}
+		return st.fail("Enum " + vp.t.Name + " cannot represent value " + strconv.Quote(s))
+	case codeBool:
+		if *(*bool)(p) {
+			st.buf = append(st.buf, "true"...)
+		} else {
+			st.buf = append(st.buf, "false"...)
+		}
+	case codeInt:
+		return st.int32Range(int64(*(*int)(p)))
+	case codeInt8:
+		st.buf = strconv.AppendInt(st.buf, int64(*(*int8)(p)), 10)
+	case codeInt16:
+		st.buf = strconv.AppendInt(st.buf, int64(*(*int16)(p)), 10)
+	case codeInt32:
+		st.buf = strconv.AppendInt(st.buf, int64(*(*int32)(p)), 10)
+	case codeInt64:
+		st.buf = strconv.AppendInt(st.buf, *(*int64)(p), 10)
+	case codeUint:
+		v := *(*uint)(p)
+		if v > math.MaxInt32 {
+			return st.fail("Int cannot represent non 32-bit signed integer value: " + strconv.FormatUint(uint64(v), 10))
+		}
+		st.buf = strconv.AppendUint(st.buf, uint64(v), 10)
+	case codeUint8:
+		st.buf = strconv.AppendUint(st.buf, uint64(*(*uint8)(p)), 10)
+	case codeUint16:
+		st.buf = strconv.AppendUint(st.buf, uint64(*(*uint16)(p)), 10)
+	case codeUint32:
+		st.buf = strconv.AppendUint(st.buf, uint64(*(*uint32)(p)), 10)
+	case codeUint64:
+		st.buf = strconv.AppendUint(st.buf, *(*uint64)(p), 10)
+	case codeFloat32:
+		return st.float(float64(*(*float32)(p)), 32)
+	case codeFloat64:
+		return st.float(*(*float64)(p), 64)
+	case codeTime:
+		t := *(*time.Time)(p)
+		if y := t.Year(); y < 0 || y > 9999 {
+			return st.fail("Time cannot represent a year outside [0,9999]: " + strconv.Itoa(y))
+		}
+		st.buf = append(st.buf, '"')
+		st.buf = t.AppendFormat(st.buf, time.RFC3339Nano)
+		st.buf = append(st.buf, '"')
+	case codeDuration:
+		st.buf = strconv.AppendInt(st.buf, int64(*(*time.Duration)(p)), 10)
+	case codeBytes:
+		st.buf = append(st.buf, '"')
+		st.buf = base64.StdEncoding.AppendEncode(st.buf, *(*[]byte)(p))
+		st.buf = append(st.buf, '"')
+	case codeJSON:
+		return st.json(vp, p)
+	case codePointer:
+		q := *(*unsafe.Pointer)(p)
+		if q == nil {
+			st.buf = append(st.buf, "null"...)
+			return true
+		}
+		return st.encode(vp.elem, q, sel)
+	case codeSlice:
+		return st.list(vp, (*sliceHeader)(p), sel)
+	case codeObject:
+		return st.object(vp.obj, p, sel)
+	}
+	return true
+}
+
+func (st *state) int32Range(v int64) bool {
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		return st.fail("Int cannot represent non 32-bit signed integer value: " + strconv.FormatInt(v, 10))
+	}
+	st.buf = strconv.AppendInt(st.buf, v, 10)
+	return true
+}
+
+// float appends f as encoding/json does.
+func (st *state) float(f float64, bits int) bool {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return st.fail("Float cannot represent non numeric value: " + strconv.FormatFloat(f, 'g', -1, bits))
+	}
+	abs := math.Abs(f)
+	fmt := byte('f')
+	if abs != 0 {
+		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
+			fmt = 'e'
+		}
+	}
+	b := strconv.AppendFloat(st.buf, f, fmt, -1, bits)
+	if fmt == 'e' {
+		// clean up e-09 to e-9
+		n := len(b)
+		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	st.buf = b
+	return true
+}
+
+// json appends an any, json.RawMessage or map value through encoding/json.
+func (st *state) json(vp *valuePlan, p unsafe.Pointer) bool {
+	v := reflect.NewAt(vp.t.Go, p).Elem()
+	if v.Kind() == reflect.Map && v.IsNil() {
+		st.buf = append(st.buf, "{}"...) // non-null position: nullable maps are omitted before
+		return true
+	}
+	if (v.Kind() == reflect.Interface && v.IsNil()) || (v.Kind() == reflect.Slice && v.Len() == 0) {
+		st.buf = append(st.buf, "null"...)
+		return true
+	}
+	b, err := json.Marshal(v.Interface())
+	if err != nil {
+		return st.fail("JSON cannot represent the value: " + err.Error())
+	}
+	st.buf = append(st.buf, b...)
+	return true
+}
+
+func (st *state) list(vp *valuePlan, h *sliceHeader, sel *selection) bool {
+	st.buf = append(st.buf, '[')
+	depth := len(st.path)
+	st.path = append(st.path, pathSeg{})
+	for i := range h.len {
+		if i > 0 {
+			st.buf = append(st.buf, ',')
+		}
+		st.path[depth] = pathSeg{index: i}
+		start := len(st.buf)
+		if !st.encode(vp.elem, unsafe.Add(h.data, uintptr(i)*vp.elemSize), sel) {
+			if !vp.elemNullable {
+				st.path = st.path[:depth]
+				return false
+			}
+			st.buf = append(st.buf[:start], "null"...)
+		}
+	}
+	st.path = st.path[:depth]
+	st.buf = append(st.buf, ']')
+	return true
+}
+
+func (st *state) object(op *objectPlan, p unsafe.Pointer, sel *selection) bool {
+	st.buf = append(st.buf, '{')
+	depth := len(st.path)
+	st.path = append(st.path, pathSeg{})
+	for i := range sel.fields {
+		f := &sel.fields[i]
+		st.buf = append(st.buf, f.key[1-min(i, 1):]...) // the first key has no leading comma
+		if f.typename {
+			st.buf = append(st.buf, op.nameJSON...)
+			continue
+		}
+		fp := f.field
+		if fp.constTrue {
+			st.buf = append(st.buf, "true"...)
+			continue
+		}
+		fptr := unsafe.Add(p, fp.offset)
+		if fp.omit != nil && fp.omit(fptr) {
+			st.buf = append(st.buf, "null"...)
+			continue
+		}
+		st.path[depth] = pathSeg{field: f, index: -1}
+		start := len(st.buf)
+		if !st.encode(fp.plan, fptr, f.sub) {
+			if !fp.nullable {
+				st.path = st.path[:depth]
+				return false
+			}
+			st.buf = append(st.buf[:start], "null"...)
+		}
+	}
+	st.path = st.path[:depth]
+	st.buf = append(st.buf, '}')
+	return true
+}
+
+// appendString appends s as a JSON string, replacing invalid UTF-8 with
+// U+FFFD as encoding/json does (without HTML escaping).
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+const hexDigits = "0123456789abcdef"
