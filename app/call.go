@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"net/http"
 	"strings"
 )
 
@@ -95,6 +96,10 @@ type Call struct {
 	Send func(item any) error
 	// Route is the protocol-level route (e.g. the HTTP path template).
 	Route string
+	// HTTPRequest is the HTTP request the call arrived in (REST and
+	// GraphQL), for middleware that needs more than the neutral fields.
+	// Read-only; never read its body.
+	HTTPRequest *http.Request
 }
 
 // Handler is the neutral, untyped form of an operation handler that

@@ -20,6 +20,9 @@ func WithHTTPRequest(ctx context.Context, r *http.Request) context.Context {
 // when the call did not arrive over HTTP or the transport did not set it.
 // Middleware must treat it as read-only and must not read its body.
 func HTTPRequestFrom(ctx context.Context) *http.Request {
+	if c := CallFrom(ctx); c != nil && c.HTTPRequest != nil {
+		return c.HTTPRequest
+	}
 	r, _ := ctx.Value(httpRequestKey{}).(*http.Request)
 	return r
 }

@@ -261,6 +261,7 @@ func (t *Transport) unary(op *app.Operation, plan *bindPlan) echo.HandlerFunc {
 			Peer:           r.RemoteAddr,
 			Input:          in,
 			Route:          op.HTTPPath,
+			HTTPRequest:    r,
 		}
 		if err := t.decode(c, plan, in); err != nil {
 			if errors.Is(err, errTooLarge) {

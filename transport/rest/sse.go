@@ -35,6 +35,7 @@ func (t *Transport) stream(op *app.Operation, plan *bindPlan) echo.HandlerFunc {
 			Peer:           r.RemoteAddr,
 			Input:          in,
 			Route:          op.HTTPPath,
+			HTTPRequest:    r,
 		}
 		if err := t.decode(c, plan, in); err != nil {
 			if errors.Is(err, errTooLarge) {

@@ -1,0 +1,39 @@
+package di
+
+import (
+	"context"
+
+	"go.uber.org/fx"
+
+	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/telemetry"
+	"github.com/allframe-go/allframe/transport/rest"
+)
+
+// NewTelemetry builds telemetry from the standard OTEL_* environment
+// variables for a, named after the service.
+func NewTelemetry(ctx context.Context, a *app.App, opts ...telemetry.Option) (*telemetry.Telemetry, error) {
+	cfg, err := telemetry.ConfigFromEnv(nil)
+	if err != nil {
+		return nil, err
+	}
+	base := []telemetry.Option{telemetry.WithService(a.Name(), a.Version()), telemetry.WithLogger(a.Logger())}
+	return telemetry.New(ctx, cfg, append(base, opts...)...)
+}
+
+// Telemetry provides *telemetry.Telemetry configured from the OTEL_*
+// environment variables and installs it in the App: the tracing and
+// metrics middleware (outermost, so include this module before modules
+// that add middleware), GET /metrics on the HTTP port when Prometheus is
+// on, and a flush after the transports have drained. With nothing
+// configured it adds nothing and costs nothing.
+func Telemetry(opts ...telemetry.Option) fx.Option {
+	return fx.Module("allframe.telemetry",
+		fx.Provide(func(a *app.App) (*telemetry.Telemetry, error) {
+			return NewTelemetry(context.Background(), a, opts...)
+		}),
+		fx.Invoke(func(a *app.App, t *telemetry.Telemetry) {
+			t.Install(a, telemetry.WithHTTPStatus(rest.StatusCode))
+		}),
+	)
+}
