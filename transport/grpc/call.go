@@ -1,0 +1,256 @@
+package grpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/transport/grpc/internal/wire"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/mem"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
+)
+
+// method serves one operation as one gRPC method.
+type method struct {
+	op       *app.Operation
+	route    string // full method name, "/hello.v1.HelloService/Hello"
+	in, out  *wire.Message
+	outType  unsafe.Pointer // type word of *Out, to check what Handle returns
+	zeroOut  unsafe.Pointer // a zero Out, encoded for a nil *Out
+	peers    *peerCache
+}
+
+// smallMessage is the size up to which a unary response is encoded into
+// its call's own memory instead of a separate buffer.
+const smallMessage = 128
+
+// callState is everything one call needs, in one allocation: the neutral
+// Call, the adapters it points to and the response buffer. The codec
+// receives it as the request and response "message", so decoding and
+// encoding run the operation's plans without a lookup.
+type callState struct {
+	call   app.Call
+	ctx    context.Context //nolint:containedctx // per-call state, like http.Request
+	m      *method
+	in     unsafe.Pointer // the decoded input (*In)
+	out    any            // the output to encode (*Out)
+	inErr  error          // decode failure, reported through call.InputErr
+	stream bool
+	enc    wire.Encoder
+	sb     mem.SliceBuffer
+	bufs   [1]mem.Buffer
+	small  [smallMessage]byte
+}
+
+func newCallState(ctx context.Context, m *method, stream bool) *callState {
+	st := &callState{ctx: ctx, m: m, stream: stream}
+	st.call.Protocol = app.ProtocolGRPC
+	st.call.Metadata = (*incomingMetadata)(st)
+	st.call.ResponseHeader = (*responseHeader)(st)
+	st.call.Route = m.route
+	st.call.Peer = m.peers.of(ctx)
+	input := m.op.NewInput()
+	st.call.Input = input
+	st.in = (*eface)(unsafe.Pointer(&input)).data
+	return st
+}
+
+// eface is the layout of an interface{} value.
+type eface struct {
+	typ, data unsafe.Pointer
+}
+
+// unary is the grpc.MethodHandler of a query or command.
+func (m *method) unary(srv any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
+	st := newCallState(ctx, m, false)
+	if err := dec(st); err != nil {
+		return nil, err
+	}
+	st.call.InputErr = st.inErr
+	if interceptor == nil {
+		out, err := m.op.Handle(ctx, &st.call)
+		if err != nil {
+			return nil, Status(err).Err()
+		}
+		st.out = out
+		return st, nil
+	}
+	// Server interceptors see the typed input and output; the codec
+	// encodes the output by its type.
+	info := &grpc.UnaryServerInfo{Server: srv, FullMethod: m.route}
+	return interceptor(ctx, st.call.Input, info, func(ctx context.Context, _ any) (any, error) {
+		out, err := m.op.Handle(ctx, &st.call)
+		if err != nil {
+			return nil, Status(err).Err()
+		}
+		return out, nil
+	})
+}
+
+// serverStream is the grpc.StreamHandler of a stream operation.
+func (m *method) serverStream(_ any, ss grpc.ServerStream) error {
+	ctx := ss.Context()
+	st := newCallState(ctx, m, true)
+	if err := ss.RecvMsg(st); err != nil {
+		return err
+	}
+	st.call.InputErr = st.inErr
+	st.call.Send = func(item any) error {
+		st.out = item
+		if err := ss.SendMsg(st); err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return ctxErr
+			}
+			return app.WrapError(app.Code(status.Code(err)), "stream send failed", err)
+		}
+		return nil
+	}
+	if _, err := m.op.Handle(ctx, &st.call); err != nil {
+		return Status(err).Err()
+	}
+	return nil
+}
+
+// decode runs the input plan; failures become the call's InputErr so
+// middleware still sees the call.
+func (st *callState) decode(b []byte) {
+	if err := st.m.in.Unmarshal(b, st.in); err != nil {
+		st.inErr = decodeError(err)
+	}
+}
+
+func decodeError(err error) *app.Error {
+	var fe *wire.FieldError
+	if errors.As(err, &fe) {
+		return app.InvalidArgument("malformed protobuf request: "+err.Error(),
+			app.FieldViolation{Field: fe.Path, Description: fe.Err.Error()})
+	}
+	return app.InvalidArgument("malformed protobuf request: " + err.Error())
+}
+
+// marshal encodes the output with the operation's plan. A unary response
+// up to smallMessage bytes lives in the call's own memory; larger ones
+// use grpc's buffer pool.
+func (st *callState) marshal() (mem.BufferSlice, error) {
+	m := st.m
+	ef := (*eface)(unsafe.Pointer(&st.out))
+	if ef.typ != m.outType {
+		return nil, fmt.Errorf("operation %s returned %T, want *%s", m.op.Name, st.out, m.op.Output.Go)
+	}
+	p := ef.data
+	if p == nil {
+		p = m.zeroOut
+	}
+	n, err := m.out.Size(p, &st.enc)
+	if err != nil {
+		return nil, fmt.Errorf("operation %s output: %w", m.op.Name, err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	if !mem.IsBelowBufferPoolingThreshold(n) {
+		pool := mem.DefaultBufferPool()
+		buf := pool.Get(n)
+		b := m.out.Append((*buf)[:0], p, &st.enc)
+		if len(b) != n {
+			pool.Put(buf)
+			return nil, sizeMismatch(m, n, len(b))
+		}
+		*buf = b
+		if st.stream {
+			return mem.BufferSlice{mem.NewBuffer(buf, pool)}, nil
+		}
+		st.bufs[0] = mem.NewBuffer(buf, pool)
+		return st.bufs[:], nil
+	}
+	var b []byte
+	if !st.stream && n <= len(st.small) {
+		b = st.small[:0:n]
+	} else {
+		b = make([]byte, 0, n)
+	}
+	b = m.out.Append(b, p, &st.enc)
+	if len(b) != n {
+		return nil, sizeMismatch(m, n, len(b))
+	}
+	if st.stream {
+		// Items of a stream may still be queued when the next one is
+		// encoded: each gets its own buffer.
+		return mem.BufferSlice{mem.SliceBuffer(b)}, nil
+	}
+	st.sb = b
+	st.bufs[0] = &st.sb
+	return st.bufs[:], nil
+}
+
+func sizeMismatch(m *method, sized, wrote int) error {
+	return fmt.Errorf("operation %s output: encoded %d bytes, sized %d", m.op.Name, wrote, sized)
+}
+
+// incomingMetadata is the call's view of the incoming gRPC metadata. It
+// reads the metadata grpc attached to the context in place, copying only
+// the values asked for.
+type incomingMetadata callState
+
+// Get returns the first value of key (case-insensitive).
+func (md *incomingMetadata) Get(key string) string {
+	if v := md.Values(key); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// Values returns the values of key (case-insensitive).
+func (md *incomingMetadata) Values(key string) []string {
+	return metadata.ValueFromIncomingContext(md.ctx, strings.ToLower(key))
+}
+
+// responseHeader sets gRPC response header metadata. Headers set after a
+// stream has sent its first item are dropped, as gRPC sends headers once.
+type responseHeader callState
+
+// Set sets header key (lower-cased, as gRPC requires) to value.
+func (h *responseHeader) Set(key, value string) {
+	_ = grpc.SetHeader(h.ctx, metadata.Pairs(key, value))
+}
+
+// peerCache remembers the formatted remote address of recent connections:
+// gRPC attaches one *peer.Peer per connection to every call's context, so
+// formatting it once per connection keeps calls free of allocations.
+type peerCache struct {
+	slots [64]atomic.Pointer[peerEntry]
+}
+
+type peerEntry struct {
+	p    *peer.Peer
+	addr string
+}
+
+func (c *peerCache) of(ctx context.Context) string {
+	p, ok := peer.FromContext(ctx)
+	if !ok || p.Addr == nil {
+		return ""
+	}
+	h := uintptr(unsafe.Pointer(p))
+	slot := &c.slots[(h>>4^h>>10)%uintptr(len(c.slots))]
+	if e := slot.Load(); e != nil && e.p == p {
+		return e.addr
+	}
+	addr := p.Addr.String()
+	slot.Store(&peerEntry{p: p, addr: addr})
+	return addr
+}
+
+// typeWord returns the type word an interface holding a value of type t has.
+func typeWord(t reflect.Type) unsafe.Pointer {
+	v := reflect.New(t).Elem().Interface()
+	return (*eface)(unsafe.Pointer(&v)).typ
+}

@@ -1,0 +1,272 @@
+package grpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/transport/grpc/internal/wire"
+	"google.golang.org/grpc"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+	reflectionv1 "google.golang.org/grpc/reflection/grpc_reflection_v1"
+	reflectionv1alpha "google.golang.org/grpc/reflection/grpc_reflection_v1alpha"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+)
+
+// Transport serves every operation of an App over gRPC: queries and
+// commands as unary methods, streams as server-streaming methods of one
+// service, with server reflection and grpc.health.v1. It implements
+// app.Transport and app.Preparer. A Transport serves one App once.
+type Transport struct {
+	addr           string
+	lis            net.Listener
+	serverOpts     []grpc.ServerOption
+	h2c            bool
+	reflection     bool
+	healthInterval time.Duration
+
+	mu        sync.Mutex
+	app       *app.App
+	schema    *schema
+	server    *grpc.Server
+	bound     net.Listener
+	serveDone chan struct{}
+	stopping  chan struct{}
+	stopOnce  sync.Once
+	peers     peerCache
+}
+
+var (
+	_ app.Transport = (*Transport)(nil)
+	_ app.Preparer  = (*Transport)(nil)
+)
+
+// Option configures a Transport.
+type Option func(*Transport)
+
+// WithAddr sets the listen address. Default: the App's
+// Config().GRPCAddr (ALLFRAME_GRPC_ADDR, default ":9090").
+func WithAddr(addr string) Option { return func(t *Transport) { t.addr = addr } }
+
+// WithListener serves on l instead of listening on an address, e.g. a
+// bufconn listener in tests. Default: none; the transport listens on the
+// address.
+func WithListener(l net.Listener) Option { return func(t *Transport) { t.lis = l } }
+
+// WithServerOptions adds grpc-go server options (limits, keepalive, TLS
+// credentials, stats handlers). Default: none. The App's middleware, not
+// gRPC interceptors, is where cross-protocol concerns belong; interceptors
+// given here still run and see the typed input and output. A codec option
+// is overridden: the transport's codec is always used.
+func WithServerOptions(opts ...grpc.ServerOption) Option {
+	return func(t *Transport) { t.serverOpts = append(t.serverOpts, opts...) }
+}
+
+// WithH2C also serves gRPC on the App's HTTP port, by mounting the gRPC
+// server's paths among the App's HTTP routes; the HTTP server must accept
+// HTTP/2 without TLS (h2c). Default: off; gRPC has its own port.
+func WithH2C() Option { return func(t *Transport) { t.h2c = true } }
+
+// WithReflection turns server reflection (v1 and v1alpha) on or off.
+// Default: on.
+func WithReflection(on bool) Option { return func(t *Transport) { t.reflection = on } }
+
+// WithHealthInterval sets how often a grpc.health.v1 Watch call checks the
+// App's readiness for changes. Default: 1s.
+func WithHealthInterval(d time.Duration) Option {
+	return func(t *Transport) {
+		if d > 0 {
+			t.healthInterval = d
+		}
+	}
+}
+
+// New returns a gRPC transport.
+func New(opts ...Option) *Transport {
+	t := &Transport{reflection: true, healthInterval: time.Second}
+	for _, o := range opts {
+		o(t)
+	}
+	return t
+}
+
+// Prepare builds the descriptors and codec plans from a's operations, so a
+// type protobuf cannot represent fails at startup, creates the gRPC server
+// and mounts GET /service.proto on the App's HTTP routes.
+func (t *Transport) Prepare(a *app.App) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.prepare(a)
+}
+
+func (t *Transport) prepare(a *app.App) error {
+	if t.app != nil {
+		if t.app != a {
+			return errors.New("grpc: transport already serves another app")
+		}
+		return nil
+	}
+	s, err := buildSchema(a)
+	if err != nil {
+		return err
+	}
+	files := new(protoregistry.Files)
+	if err := files.RegisterFile(s.file); err != nil {
+		return fmt.Errorf("grpc: register descriptors: %w", err)
+	}
+	compiler := wire.NewCompiler()
+	outputs := map[reflect.Type]*wire.Message{}
+	desc := &grpc.ServiceDesc{
+		ServiceName: s.pkg + "." + s.service,
+		HandlerType: (*any)(nil),
+		Metadata:    s.proto.GetName(),
+	}
+	for _, ms := range s.methods {
+		op := ms.op
+		m := &method{op: op, route: ms.fullMethod, peers: &t.peers}
+		if m.in, err = compiler.Compile(op.Input); err != nil {
+			return fmt.Errorf("grpc: operation %s input: %w", op.Name, err)
+		}
+		if m.out, err = compiler.Compile(op.Output); err != nil {
+			return fmt.Errorf("grpc: operation %s output: %w", op.Name, err)
+		}
+		outPtr := reflect.PointerTo(op.Output.Go)
+		m.outType = typeWord(outPtr)
+		m.zeroOut = reflect.New(op.Output.Go).UnsafePointer()
+		outputs[outPtr] = m.out
+		if got := reflect.TypeOf(op.NewInput()); got != reflect.PointerTo(op.Input.Go) {
+			return fmt.Errorf("grpc: operation %s: NewInput returns %s, want *%s", op.Name, got, op.Input.Go)
+		}
+		if op.Kind == app.OpStream {
+			desc.Streams = append(desc.Streams, grpc.StreamDesc{StreamName: ms.name, Handler: m.serverStream, ServerStreams: true})
+		} else {
+			desc.Methods = append(desc.Methods, grpc.MethodDesc{MethodName: ms.name, Handler: m.unary})
+		}
+	}
+	opts := append(append([]grpc.ServerOption(nil), t.serverOpts...), grpc.ForceServerCodecV2(newCodec(outputs)))
+	srv := grpc.NewServer(opts...)
+	srv.RegisterService(desc, t)
+	t.stopping = make(chan struct{})
+	healthpb.RegisterHealthServer(srv, &healthServer{
+		app: a, service: desc.ServiceName, interval: t.healthInterval, stopping: t.stopping,
+	})
+	if t.reflection {
+		ropts := reflection.ServerOptions{Services: srv, DescriptorResolver: chainResolver{files}}
+		reflectionv1.RegisterServerReflectionServer(srv, reflection.NewServerV1(ropts))
+		reflectionv1alpha.RegisterServerReflectionServer(srv, reflection.NewServer(ropts))
+	}
+	text := []byte(s.protoText(a.Name()))
+	a.HandleHTTP(http.MethodGet, "/service.proto", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write(text)
+	}))
+	if t.h2c {
+		for name := range srv.GetServiceInfo() {
+			a.HandleHTTP(http.MethodPost, "/"+name+"/*", srv)
+		}
+	}
+	t.app, t.schema, t.server = a, s, srv
+	return nil
+}
+
+// Start prepares the transport if needed, binds the listener (the
+// WithListener one, else WithAddr's address, else a.Config().GRPCAddr) and
+// serves in the background.
+func (t *Transport) Start(_ context.Context, a *app.App) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.prepare(a); err != nil {
+		return err
+	}
+	if t.serveDone != nil {
+		return errors.New("grpc: transport already started")
+	}
+	lis := t.lis
+	if lis == nil {
+		addr := t.addr
+		if addr == "" {
+			addr = a.Config().GRPCAddr
+		}
+		var err error
+		if lis, err = net.Listen("tcp", addr); err != nil {
+			return fmt.Errorf("grpc: listen: %w", err)
+		}
+	}
+	t.bound = lis
+	done := make(chan struct{})
+	t.serveDone = done
+	srv, logger := t.server, a.Logger()
+	go func() {
+		defer close(done)
+		if err := srv.Serve(lis); err != nil {
+			logger.Error("grpc: serve failed", "addr", lis.Addr().String(), "error", err)
+		}
+	}()
+	return nil
+}
+
+// Addr returns the address the transport listens on, or nil before Start.
+func (t *Transport) Addr() net.Addr {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.bound == nil {
+		return nil
+	}
+	return t.bound.Addr()
+}
+
+// Stop ends health watches, then stops gracefully, letting in-flight calls
+// finish until ctx ends, when it closes every connection.
+func (t *Transport) Stop(ctx context.Context) error {
+	t.mu.Lock()
+	srv, done, stopping := t.server, t.serveDone, t.stopping
+	t.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	t.stopOnce.Do(func() { close(stopping) })
+	graceful := make(chan struct{})
+	go func() {
+		defer close(graceful)
+		srv.GracefulStop()
+	}()
+	var err error
+	select {
+	case <-graceful:
+	case <-ctx.Done():
+		srv.Stop()
+		<-graceful
+		err = fmt.Errorf("grpc: graceful stop cut short: %w", ctx.Err())
+	}
+	if done != nil {
+		<-done
+	}
+	return err
+}
+
+// chainResolver finds descriptors in the transport's private registry
+// first, then in the global one (well-known types, health, reflection).
+// The App's descriptors are never registered globally.
+type chainResolver struct{ local *protoregistry.Files }
+
+func (r chainResolver) FindFileByPath(path string) (protoreflect.FileDescriptor, error) {
+	if fd, err := r.local.FindFileByPath(path); err == nil {
+		return fd, nil
+	}
+	return protoregistry.GlobalFiles.FindFileByPath(path)
+}
+
+func (r chainResolver) FindDescriptorByName(name protoreflect.FullName) (protoreflect.Descriptor, error) {
+	if d, err := r.local.FindDescriptorByName(name); err == nil {
+		return d, nil
+	}
+	return protoregistry.GlobalFiles.FindDescriptorByName(name)
+}
