@@ -20,12 +20,12 @@ import (
 
 // method serves one operation as one gRPC method.
 type method struct {
-	op       *app.Operation
-	route    string // full method name, "/hello.v1.HelloService/Hello"
-	in, out  *wire.Message
-	outType  unsafe.Pointer // type word of *Out, to check what Handle returns
-	zeroOut  unsafe.Pointer // a zero Out, encoded for a nil *Out
-	peers    *peerCache
+	op      *app.Operation
+	route   string // full method name, "/hello.v1.HelloService/Hello"
+	in, out *wire.Message
+	outType unsafe.Pointer // type word of *Out, to check what Handle returns
+	zeroOut unsafe.Pointer // a zero Out, encoded for a nil *Out
+	peers   *peerCache
 }
 
 // smallMessage is the size up to which a unary response is encoded into

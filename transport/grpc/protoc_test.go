@@ -103,7 +103,9 @@ func runProtoc(t *testing.T, args ...string) {
 // with the protoc a machine has, not with the schema.
 var versionLine = regexp.MustCompile(`(?m)^// (\s*protoc\s+v?[0-9.]+|- protoc\s+v?[0-9.]+|\s*protoc\s+\(unknown\))$`)
 
-func normalize(b []byte) string { return versionLine.ReplaceAllString(string(b), "// protoc <version>") }
+func normalize(b []byte) string {
+	return versionLine.ReplaceAllString(string(b), "// protoc <version>")
+}
 
 // TestGeneratedCodeUpToDate regenerates internal/hellopb from the exported
 // .proto and fails if the checked-in code differs.

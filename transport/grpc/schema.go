@@ -265,8 +265,8 @@ func (b *builder) message(name string, t *app.Type, doc string) error {
 	full := b.pkg + "." + name
 	b.doc(full, doc)
 	msg := &descriptorpb.DescriptorProto{Name: proto.String(name)}
-	used := map[string]bool{}    // field names, folded the way protoc compares them
-	names := map[string]bool{}   // field and oneof names, for synthetic oneofs
+	used := map[string]bool{}  // field names, folded the way protoc compares them
+	names := map[string]bool{} // field and oneof names, for synthetic oneofs
 	var optional []*descriptorpb.FieldDescriptorProto
 	for _, f := range t.Fields {
 		fd, err := b.field(full, msg, f, used)

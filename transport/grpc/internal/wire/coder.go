@@ -72,8 +72,12 @@ type coder struct {
 	decode func(b []byte, p unsafe.Pointer, depth int, fresh bool) (int, error)
 }
 
-type signed interface{ ~int8 | ~int16 | ~int32 | ~int | ~int64 }
-type unsigned interface{ ~uint8 | ~uint16 | ~uint32 | ~uint | ~uint64 }
+type signed interface {
+	~int8 | ~int16 | ~int32 | ~int | ~int64
+}
+type unsigned interface {
+	~uint8 | ~uint16 | ~uint32 | ~uint | ~uint64
+}
 
 func signedCoder[T signed](bits32 bool) *coder {
 	return &coder{
@@ -337,4 +341,3 @@ func derefCoder(inner *coder, elem reflect.Type) *coder {
 		},
 	}
 }
-

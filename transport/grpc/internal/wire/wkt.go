@@ -593,4 +593,3 @@ func consumeTag(b []byte) (protowire.Number, protowire.Type, int) {
 	}
 	return num, wtyp, n
 }
-
