@@ -1,0 +1,40 @@
+// Package graphql serves an App's operations over GraphQL, through gqlgen's
+// handler package and the runtime schema of package graph: queries as
+// Query fields, commands as Mutation fields, streams as Subscription
+// fields. No SDL is written by hand and no code is generated.
+//
+// Mount it with the REST transport, which owns the HTTP server:
+//
+//	a.Run(rest.New(), graphql.New())
+//
+// or serve Handler anywhere an http.Handler fits. The endpoint (default
+// /graphql) takes:
+//
+//   - POST with a JSON body (application/json or
+//     application/graphql-response+json responses, as gqlgen negotiates);
+//   - GET with query, operationName, variables and extensions parameters
+//     (queries only);
+//   - WebSocket upgrades speaking graphql-transport-ws (and the legacy
+//     graphql-ws); string values of the connection_init payload are visible
+//     to middleware as metadata, over the upgrade request's headers;
+//   - POST with Accept: text/event-stream for Server-Sent Events;
+//   - GET from a browser (Accept: text/html): the GraphiQL page, whose
+//     assets load from a CDN.
+//
+// Subscriptions need WebSocket or SSE; a plain POST of a subscription is a
+// request error. GET /schema.graphql serves the SDL, which describes the
+// same schema as introspection.
+//
+// Parsed documents are kept in an LRU query cache and automatic persisted
+// queries are supported. Depth and complexity limits are validation rules:
+// an operation over a limit fails like any invalid document (HTTP 422,
+// extensions.code GRAPHQL_VALIDATION_FAILED), checked once per cached
+// document. Operation errors carry extensions.code (e.g. INVALID_ARGUMENT,
+// NOT_FOUND) and field violations; a failing operation field is null while
+// its siblings keep their data.
+//
+// Every operation field runs the App's middleware chain once, with
+// call.Protocol app.ProtocolGraphQL, the request headers as metadata and
+// call.Route "Query.<name>" (or Mutation, Subscription); handlers may set
+// response headers on POST and GET.
+package graphql

@@ -1,0 +1,102 @@
+package graphql
+
+import "time"
+
+// Defaults of the options.
+const (
+	DefaultPath            = "/graphql"
+	DefaultSDLPath         = "/schema.graphql"
+	DefaultMaxDepth        = 15
+	DefaultComplexityLimit = 1000
+	DefaultQueryCacheSize  = 1000
+	DefaultAPQCacheSize    = 100
+	DefaultMaxBodyBytes    = 1 << 20
+	DefaultKeepAlive       = 10 * time.Second
+)
+
+// Option configures a Transport or Handler.
+type Option func(*config)
+
+type config struct {
+	path, sdlPath   string
+	maxDepth        int
+	complexityLimit int
+	introspection   bool
+	playground      bool
+	queryCacheSize  int
+	apqCacheSize    int
+	maxBodyBytes    int64
+	keepAlive       time.Duration
+	originPatterns  []string
+}
+
+func newConfig(opts []Option) config {
+	c := config{
+		path:            DefaultPath,
+		sdlPath:         DefaultSDLPath,
+		maxDepth:        DefaultMaxDepth,
+		complexityLimit: DefaultComplexityLimit,
+		introspection:   true,
+		playground:      true,
+		queryCacheSize:  DefaultQueryCacheSize,
+		apqCacheSize:    DefaultAPQCacheSize,
+		maxBodyBytes:    DefaultMaxBodyBytes,
+		keepAlive:       DefaultKeepAlive,
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// WithPath sets the path of the GraphQL endpoint (POST, GET, WebSocket,
+// SSE and the GraphiQL page). Default: "/graphql".
+func WithPath(path string) Option { return func(c *config) { c.path = path } }
+
+// WithSDLPath sets the path serving the schema as SDL; "" serves none.
+// Default: "/schema.graphql".
+func WithSDLPath(path string) Option { return func(c *config) { c.sdlPath = path } }
+
+// WithMaxDepth limits how deeply selections may nest (fragments expanded,
+// introspection fields not counted); deeper operations fail validation.
+// 0 or less disables the limit. Default: 15.
+func WithMaxDepth(n int) Option { return func(c *config) { c.maxDepth = n } }
+
+// WithComplexityLimit limits an operation's complexity: the number of
+// fields it selects with fragments expanded (introspection fields and
+// __typename not counted); more complex operations fail validation. 0 or
+// less disables the limit. Default: 1000.
+func WithComplexityLimit(n int) Option { return func(c *config) { c.complexityLimit = n } }
+
+// WithIntrospection enables or disables __schema and __type. Default:
+// enabled.
+func WithIntrospection(enabled bool) Option { return func(c *config) { c.introspection = enabled } }
+
+// WithPlayground enables or disables the GraphiQL page served on GET
+// requests to the endpoint that accept text/html. GraphiQL's scripts and
+// styles load from a CDN (jsDelivr). Default: enabled.
+func WithPlayground(enabled bool) Option { return func(c *config) { c.playground = enabled } }
+
+// WithQueryCacheSize sets how many parsed and validated documents the LRU
+// query cache keeps (and how many compiled plans the executor memoises).
+// Default: 1000.
+func WithQueryCacheSize(n int) Option { return func(c *config) { c.queryCacheSize = n } }
+
+// WithAPQCacheSize sets how many queries the automatic persisted query
+// cache keeps, by SHA-256 hash. Default: 100.
+func WithAPQCacheSize(n int) Option { return func(c *config) { c.apqCacheSize = n } }
+
+// WithMaxBodyBytes limits the size of request bodies and WebSocket
+// messages; larger requests fail with 413. Default: 1 MiB.
+func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBodyBytes = n } }
+
+// WithKeepAlive sets the interval of keep-alive messages on WebSocket
+// (graphql-ws) and SSE connections; 0 disables them. Default: 10s.
+func WithKeepAlive(d time.Duration) Option { return func(c *config) { c.keepAlive = d } }
+
+// WithOriginPatterns lets WebSocket connections come from pages of other
+// origins whose host matches one of the patterns (path.Match syntax, e.g.
+// "*.example.com"). Default: same origin only.
+func WithOriginPatterns(patterns ...string) Option {
+	return func(c *config) { c.originPatterns = append(c.originPatterns, patterns...) }
+}

@@ -1,0 +1,170 @@
+package graphql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/textproto"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	coderws "github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/graph"
+)
+
+// server holds the handlers of one schema: the GraphQL endpoint and the
+// SDL document.
+type server struct {
+	cfg        config
+	schema     *graph.Schema
+	gql        *handler.Server
+	playground http.Handler
+	sdl        []byte
+	streams    tracker
+}
+
+func newServer(a *app.App, cfg config) (*server, error) {
+	if !strings.HasPrefix(cfg.path, "/") {
+		return nil, fmt.Errorf("graphql: path %q must start with /", cfg.path)
+	}
+	if cfg.sdlPath != "" && (!strings.HasPrefix(cfg.sdlPath, "/") || cfg.sdlPath == cfg.path) {
+		return nil, fmt.Errorf("graphql: SDL path %q must start with / and differ from %q", cfg.sdlPath, cfg.path)
+	}
+	schema, err := graph.New(a, graph.WithPlanCacheSize(cfg.queryCacheSize))
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, schema: schema, sdl: []byte(schema.SDL() + "\n")}
+	if cfg.playground {
+		s.playground = playground.Handler(a.Name()+" GraphiQL", cfg.path)
+	}
+
+	srv := handler.New(schema.Executable())
+	readLimit := cfg.maxBodyBytes
+	if readLimit <= 0 {
+		readLimit = -1
+	}
+	srv.AddTransport(transport.Websocket{
+		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{OriginPatterns: cfg.originPatterns}},
+		KeepAlivePingInterval: cfg.keepAlive, // graphql-ws
+		PingPongInterval:      cfg.keepAlive, // graphql-transport-ws
+		MissingPongOk:         true,
+		InitFunc:              initPayloadMetadata,
+		PayloadReadLimit:      &readLimit,
+	})
+	srv.AddTransport(transport.SSE{KeepAlivePingInterval: cfg.keepAlive})
+	srv.AddTransport(transport.Options{AllowedMethods: []string{"OPTIONS", "GET", "POST"}})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(postTransport{maxBody: cfg.maxBodyBytes})
+	if cfg.queryCacheSize > 0 {
+		srv.SetQueryCache(lru.New[*ast.QueryDocument](cfg.queryCacheSize))
+	}
+	if cfg.apqCacheSize > 0 {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.apqCacheSize)})
+	}
+	if cfg.introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.SetValidationRulesFn(validationRules(cfg.maxDepth, cfg.complexityLimit))
+	srv.SetErrorPresenter(presentError)
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		a.Logger().ErrorContext(ctx, "panic in GraphQL execution", "panic", v)
+		return errors.New("internal error")
+	})
+	s.gql = srv
+	return s, nil
+}
+
+// ServeHTTP routes the endpoint and the SDL path, for Handler.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case s.cfg.path:
+		s.serveGraphQL(w, r)
+	case s.cfg.sdlPath:
+		if s.cfg.sdlPath == "" {
+			http.NotFound(w, r)
+			return
+		}
+		s.serveSDL(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// serveGraphQL serves the endpoint: GraphiQL for browsers, otherwise
+// gqlgen's server with the transports configured in newServer.
+func (s *server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodGet && s.playground != nil && r.Header.Get("Upgrade") == "" &&
+		strings.Contains(r.Header.Get("Accept"), "text/html"):
+		s.playground.ServeHTTP(w, r)
+		return
+	case r.Method == http.MethodPost && r.Header.Get("Upgrade") == "" && !strings.Contains(r.Header.Get("Accept"), "text/event-stream"):
+		// The POST transport adds the request details itself.
+		s.gql.ServeHTTP(w, r)
+		return
+	}
+	streaming := r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream")
+	ctx := r.Context()
+	ri := &graph.RequestInfo{Peer: r.RemoteAddr, Metadata: r.Header}
+	if streaming {
+		var done func()
+		var ok bool
+		ctx, done, ok = s.streams.begin(ctx)
+		if !ok {
+			http.Error(w, `{"errors":[{"message":"the server is shutting down"}]}`, http.StatusServiceUnavailable)
+			return
+		}
+		defer done()
+		if r.Body != nil && s.cfg.maxBodyBytes > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBodyBytes)
+		}
+	} else {
+		ri.ResponseHeader = w.Header()
+	}
+	s.gql.ServeHTTP(w, r.WithContext(graph.WithRequestInfo(ctx, ri)))
+}
+
+func (s *server) serveSDL(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if r.Method == http.MethodGet {
+		_, _ = w.Write(s.sdl)
+	}
+}
+
+// initPayloadMetadata makes the string values of a WebSocket
+// connection_init payload visible as metadata, over the upgrade request's
+// headers: browsers cannot set headers on WebSockets, so clients send
+// e.g. {"Authorization": "Bearer …"} there.
+func initPayloadMetadata(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	ri := graph.RequestInfoFrom(ctx)
+	if ri == nil || len(payload) == 0 {
+		return ctx, nil, nil
+	}
+	md := http.Header{}
+	if h, ok := ri.Metadata.(http.Header); ok {
+		md = h.Clone()
+	}
+	for k, v := range maps.All(payload) {
+		if s, ok := v.(string); ok {
+			md.Set(textproto.CanonicalMIMEHeaderKey(k), s)
+		}
+	}
+	merged := *ri
+	merged.Metadata = md
+	return graph.WithRequestInfo(ctx, &merged), nil, nil
+}
