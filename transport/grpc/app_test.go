@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"sync"
 	"testing"
@@ -126,7 +128,8 @@ func (r *recorder) seen() []string {
 
 // newHelloApp returns the hello test app.
 func newHelloApp(opts ...app.Option) *app.App {
-	a := app.New(append([]app.Option{app.Name("hello"), app.Description("Greets people.")}, opts...)...)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := app.New(append([]app.Option{app.Name("hello"), app.Description("Greets people."), app.Logger(quiet)}, opts...)...)
 	app.Query(a, "hello", func(_ context.Context, in HelloIn) (HelloOut, error) {
 		return HelloOut{Message: "Hello, " + in.Name + "!"}, nil
 	}, app.Describe("Greets someone."))
