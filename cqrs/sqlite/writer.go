@@ -1,0 +1,339 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/allframe-go/allframe/cqrs"
+)
+
+// request is one write handled by the writer goroutine: an append or a job.
+type request struct {
+	ctx    context.Context
+	append *cqrs.AppendRequest
+	meta   [][]byte // encoded metadata of each event (nil when empty)
+	job    func(context.Context, *sql.Tx) error
+	res    cqrs.AppendResult
+	err    error
+	done   chan struct{}
+}
+
+func (r *request) events() int {
+	if r.append != nil {
+		return len(r.append.Events)
+	}
+	return 1
+}
+
+// writerState is owned by the writer goroutine.
+type writerState struct {
+	insertEvent, streamVersion, eventExists, insertIdem *sql.Stmt
+
+	head        int64
+	dataVersion int64            // PRAGMA data_version seen last; -1: unknown
+	versions    map[string]int64 // committed stream versions (a cache)
+	overlay     map[string]int64 // stream versions written by the open transaction
+	batchIDs    map[string]struct{}
+}
+
+func (w *writerState) prepare(db *sql.DB) error {
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		st, err = db.Prepare(q)
+		return st
+	}
+	w.insertEvent = prep("INSERT INTO events (" + eventColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	w.streamVersion = prep("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?")
+	w.eventExists = prep("SELECT 1 FROM events WHERE id = ?")
+	w.insertIdem = prep(insertIdempotency)
+	w.dataVersion = -1
+	w.versions = map[string]int64{}
+	w.overlay = map[string]int64{}
+	w.batchIDs = map[string]struct{}{}
+	if err != nil {
+		w.close()
+		return fmt.Errorf("prepare statements: %w", err)
+	}
+	return nil
+}
+
+func (w *writerState) close() {
+	for _, st := range []*sql.Stmt{w.insertEvent, w.streamVersion, w.eventExists, w.insertIdem} {
+		if st != nil {
+			_ = st.Close()
+		}
+	}
+}
+
+// writer commits queued requests in batches until the queue is closed and
+// drained.
+func (s *Store) writer() {
+	defer close(s.done)
+	batch := make([]*request, 0, s.opts.maxBatch)
+	for {
+		r, ok := <-s.queue
+		if !ok {
+			return
+		}
+		batch = append(batch[:0], r)
+		events := r.events()
+	fill:
+		for len(batch) < s.opts.maxBatch && events < maxBatchEvents {
+			select {
+			case r, ok := <-s.queue:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+				events += r.events()
+			default:
+				break fill
+			}
+		}
+		s.commit(batch)
+		clear(batch)
+	}
+}
+
+// commit runs batch in one transaction and acknowledges every request. If
+// the transaction itself fails, each request is retried in a transaction of
+// its own, so one bad request cannot fail the others.
+func (s *Store) commit(batch []*request) {
+	live := make([]*request, 0, len(batch))
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.err = err // never written
+			close(r.done)
+			continue
+		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	appended, err := s.tryCommit(live)
+	if err == nil {
+		if appended {
+			s.broadcast()
+		}
+		for _, r := range live {
+			close(r.done)
+		}
+		return
+	}
+	if len(live) == 1 {
+		live[0].res, live[0].err = cqrs.AppendResult{}, fmt.Errorf("sqlite: commit: %w", err)
+		close(live[0].done)
+		return
+	}
+	for _, r := range live {
+		s.commit([]*request{r})
+	}
+}
+
+// tryCommit writes live in one transaction, setting each request's result
+// or its own error (a conflict, a duplicate, a failed job). It returns an
+// error, and commits nothing, only when the transaction as a whole fails.
+func (s *Store) tryCommit(live []*request) (appended bool, err error) {
+	w := &s.w
+	tx, err := s.wdb.Begin() // BEGIN IMMEDIATE (see _txlock): takes the write lock now
+	if err != nil {
+		return false, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+			clear(w.overlay)
+		}
+	}()
+	if err := s.syncState(tx); err != nil {
+		return false, err
+	}
+	clear(w.overlay)
+	head := w.head
+	var ins, ver, exists, idem *sql.Stmt
+	stmt := func(p **sql.Stmt, st *sql.Stmt) *sql.Stmt {
+		if *p == nil {
+			*p = tx.Stmt(st)
+		}
+		return *p
+	}
+	for _, r := range live {
+		r.res, r.err = cqrs.AppendResult{}, nil
+		if r.job != nil {
+			if r.err, err = runJob(r, tx); err != nil {
+				return false, err
+			}
+			continue
+		}
+		req := r.append
+		cur, ok := w.overlay[req.Stream]
+		if !ok {
+			if cur, ok = w.versions[req.Stream]; !ok {
+				if err := stmt(&ver, w.streamVersion).QueryRow(req.Stream).Scan(&cur); err != nil {
+					return false, err
+				}
+			}
+		}
+		if r.err = cqrs.CheckVersion(req.Stream, req.ExpectedVersion, cur); r.err != nil {
+			continue
+		}
+		if rec := req.Idempotency; rec != nil {
+			old, found, err := loadIdempotency(r.ctx, tx, rec.Scope, rec.Key)
+			if err != nil {
+				return false, err
+			}
+			if found {
+				r.err = &cqrs.DuplicateError{Record: old}
+				continue
+			}
+		}
+		if r.err, err = checkIDs(tx, stmt(&exists, w.eventExists), req.Events, w.batchIDs); err != nil || r.err != nil {
+			if err != nil {
+				return false, err
+			}
+			continue
+		}
+		now := s.opts.now().UnixNano()
+		insert := stmt(&ins, w.insertEvent)
+		for i := range req.Events {
+			ev := &req.Events[i]
+			id := ev.ID
+			if id == "" {
+				id = s.gen.New()
+			}
+			t := now
+			if !ev.Time.IsZero() {
+				t = ev.Time.UnixNano()
+			}
+			var meta any
+			if r.meta[i] != nil {
+				meta = r.meta[i]
+			}
+			if _, err := insert.Exec(head+1+int64(i), id, req.Stream, req.StreamType, cur+1+int64(i), ev.Type, max(ev.SchemaVersion, 1), t, nonNil(ev.Data), meta); err != nil {
+				return false, err
+			}
+		}
+		n := int64(len(req.Events))
+		r.res = cqrs.AppendResult{StreamVersion: cur + n, FirstPosition: head + 1, LastPosition: head + n}
+		head += n
+		w.overlay[req.Stream] = cur + n
+		if sn := req.Snapshot; sn != nil {
+			snap := *sn
+			snap.Stream, snap.Version, snap.Position = req.Stream, r.res.StreamVersion, r.res.LastPosition
+			if snap.Time.IsZero() {
+				snap.Time = s.opts.now()
+			}
+			if err := saveSnapshot(r.ctx, tx, &snap); err != nil {
+				return false, err
+			}
+		}
+		if rec := req.Idempotency; rec != nil {
+			if _, err := stmt(&idem, w.insertIdem).Exec(rec.Scope, rec.Key, rec.RequestHash, rec.Response, r.res.LastPosition, now); err != nil {
+				return false, err
+			}
+		}
+	}
+	clear(w.batchIDs)
+	if err := tx.Commit(); err != nil {
+		return false, err
+	}
+	committed = true
+	s.stats.transactions.Add(1)
+	s.stats.requests.Add(int64(len(live)))
+	s.stats.events.Add(head - w.head)
+	appended = head != w.head
+	w.head = head
+	if len(w.versions)+len(w.overlay) > maxCachedVersions {
+		clear(w.versions)
+	}
+	for k, v := range w.overlay {
+		w.versions[k] = v
+	}
+	clear(w.overlay)
+	return appended, nil
+}
+
+// syncState notices commits made by other connections (other processes
+// sharing the file) and reloads what the writer caches.
+func (s *Store) syncState(tx *sql.Tx) error {
+	w := &s.w
+	var dv int64
+	if err := tx.QueryRow("PRAGMA data_version").Scan(&dv); err != nil {
+		return err
+	}
+	if dv == w.dataVersion {
+		return nil
+	}
+	if err := tx.QueryRow("SELECT COALESCE(MAX(position), 0) FROM events").Scan(&w.head); err != nil {
+		return err
+	}
+	clear(w.versions)
+	w.dataVersion = dv
+	return nil
+}
+
+// checkIDs rejects explicit event ids that exist, repeat within the
+// request or were written earlier in the batch. It returns the request's
+// error, or err when the database fails.
+func checkIDs(_ *sql.Tx, exists *sql.Stmt, events []cqrs.EventData, batch map[string]struct{}) (reqErr, err error) {
+	for i := range events {
+		id := events[i].ID
+		if id == "" {
+			continue
+		}
+		if _, dup := batch[id]; dup {
+			return fmt.Errorf("%w: %s", cqrs.ErrDuplicateID, id), nil
+		}
+		var one int
+		switch err := exists.QueryRow(id).Scan(&one); {
+		case err == nil:
+			return fmt.Errorf("%w: %s", cqrs.ErrDuplicateID, id), nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, err
+		}
+		for j := range i {
+			if events[j].ID == id {
+				return fmt.Errorf("%w: %s", cqrs.ErrDuplicateID, id), nil
+			}
+		}
+	}
+	for i := range events {
+		if id := events[i].ID; id != "" {
+			batch[id] = struct{}{}
+		}
+	}
+	return nil, nil
+}
+
+// runJob runs a Write function inside a savepoint. It returns the job's
+// error (its changes rolled back), or err when the transaction is broken.
+func runJob(r *request, tx *sql.Tx) (jobErr, err error) {
+	if _, err := tx.Exec("SAVEPOINT job"); err != nil {
+		return nil, err
+	}
+	jobErr = func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("sqlite: write function panicked: %v", p)
+			}
+		}()
+		return r.job(r.ctx, tx)
+	}()
+	if jobErr != nil {
+		if _, err := tx.Exec("ROLLBACK TO job"); err != nil {
+			return jobErr, err
+		}
+	}
+	if _, err := tx.Exec("RELEASE job"); err != nil {
+		return jobErr, err
+	}
+	return jobErr, nil
+}
