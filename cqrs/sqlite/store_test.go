@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -10,7 +11,12 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if path := os.Getenv(crashChildEnv); path != "" {
+		crashChild(path) // never returns: TestCrash kills it
+	}
+	goleak.VerifyTestMain(m)
+}
 
 func open(tb testing.TB, opts ...sqlite.Option) *sqlite.Store {
 	tb.Helper()
