@@ -177,7 +177,15 @@ func location(pos *ast.Position) []gqlerror.Location {
 // execute runs a query or mutation: root fields in document order, one
 // after the other (mutations must be serial; queries are too, so the
 // handler chain of each field runs once with no fan-out).
-func (e *executable) execute(ctx context.Context, opCtx *graphql.OperationContext, p *opPlan) *graphql.Response {
+func (e *executable) execute(ctx context.Context, opCtx *graphql.OperationContext, p *opPlan) (resp *graphql.Response) {
+	defer func() {
+		if r := recover(); r != nil {
+			// A bug here or in gqlgen middleware: report it, never crash
+			// the request.
+			graphql.AddError(ctx, opCtx.Recover(ctx, r))
+			resp = &graphql.Response{Data: []byte("null")}
+		}
+	}()
 	st := newState(ctx, opCtx, int(p.size.Load()))
 	st.buf = append(st.buf, '{')
 	for i := range p.fields {

@@ -80,6 +80,11 @@ func canceled(err error) bool {
 
 func (s *stream) run() {
 	defer close(s.done)
+	defer func() {
+		if r := recover(); r != nil {
+			s.err = s.opCtx.Recover(s.ctx, r)
+		}
+	}()
 	rf := s.rf
 	args, err := argumentMap(rf.cf.Field, s.opCtx.Variables)
 	if err != nil {

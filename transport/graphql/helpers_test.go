@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -36,6 +37,31 @@ type WhoAmIOut struct {
 }
 
 type Empty struct{}
+
+// Shape is an enum.
+type Shape string
+
+func (Shape) EnumValues() []string { return []string{"CIRCLE", "SQUARE"} }
+
+// Doc documents Shape.
+func (Shape) Doc() string { return "A shape.\nDrawn \"carefully\"." }
+
+type DescribeIn struct {
+	Shape   Shape          `json:"shape" validate:"required" doc:"Which shape"`
+	Since   *time.Time     `json:"since"`
+	Filters map[string]int `json:"filters" deprecated:"use shape"`
+	Size    int64          `json:"size"`
+}
+
+type DescribeOut struct {
+	Shape   Shape     `json:"shape"`
+	Sides   []int     `json:"sides"`
+	At      time.Time `json:"at"`
+	Raw     []byte    `json:"raw,omitempty"`
+	Extra   any       `json:"extra"`
+	Legacy  string    `json:"legacy" deprecated:"true"`
+	Comment string    `json:"comment" doc:"Free text\n\nwith \"quotes\" and a blank line"`
+}
 
 type RenameIn struct {
 	ID   int    `json:"id" validate:"required,min=1"`
@@ -78,6 +104,9 @@ func newApp(t testing.TB) *app.App {
 	app.Query(a, "tree", func(context.Context, Empty) (Tree, error) {
 		return Tree{Name: "a", Child: &Tree{Name: "b", Child: &Tree{Name: "c"}}}, nil
 	})
+	app.Query(a, "describe", func(_ context.Context, in DescribeIn) (DescribeOut, error) {
+		return DescribeOut{Shape: in.Shape, Sides: []int{4}}, nil
+	}, app.Deprecated("use hello"))
 	app.Command(a, "rename", func(_ context.Context, in RenameIn) (RenameOut, error) {
 		return RenameOut(in), nil
 	})

@@ -2,11 +2,11 @@ package graphql
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"net/textproto"
+	"runtime/debug"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	coderws "github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/graph"
@@ -77,8 +78,8 @@ func newServer(a *app.App, cfg config) (*server, error) {
 	srv.SetValidationRulesFn(validationRules(cfg.maxDepth, cfg.complexityLimit))
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
-		a.Logger().ErrorContext(ctx, "panic in GraphQL execution", "panic", v)
-		return errors.New("internal error")
+		a.Logger().ErrorContext(ctx, "panic in GraphQL execution", "panic", v, "stack", string(debug.Stack()))
+		return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": app.CodeInternal.Upper()}}
 	})
 	s.gql = srv
 	return s, nil

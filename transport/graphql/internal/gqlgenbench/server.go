@@ -3,6 +3,7 @@ package gqlgenbench
 import (
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -15,7 +16,13 @@ import (
 // OPTIONS, GET, POST and multipart transports, an LRU query cache of 1000
 // documents, introspection and automatic persisted queries.
 func NewServer() *handler.Server {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{}}))
+	return NewServerFor(NewExecutableSchema(Config{Resolvers: &Resolver{}}))
+}
+
+// NewServerFor returns a server with the setup of NewServer for es, e.g.
+// the framework's executor, to measure executors alone.
+func NewServerFor(es graphql.ExecutableSchema) *handler.Server {
+	srv := handler.New(es)
 	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
