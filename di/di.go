@@ -4,6 +4,8 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/transport/graphql"
+	"github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/rest"
 )
 
@@ -61,4 +63,26 @@ func REST(opts ...rest.Option) fx.Option {
 // Options contributes extra App options from other modules.
 func Options(opts ...app.Option) fx.Option {
 	return fx.Provide(fx.Annotate(func() []app.Option { return opts }, fx.ResultTags(`group:"allframe.options,flatten"`)))
+}
+
+// GRPC provides the gRPC transport (its own port, reflection, health,
+// GET /service.proto on the HTTP port).
+func GRPC(opts ...grpc.Option) fx.Option {
+	return fx.Module("allframe.grpc",
+		fx.Provide(
+			func() *grpc.Transport { return grpc.New(opts...) },
+			fx.Annotate(func(t *grpc.Transport) app.Transport { return t }, fx.ResultTags(TransportGroup)),
+		),
+	)
+}
+
+// GraphQL provides the GraphQL transport, mounted at /graphql (and
+// /schema.graphql) on the REST transport's HTTP server.
+func GraphQL(opts ...graphql.Option) fx.Option {
+	return fx.Module("allframe.graphql",
+		fx.Provide(
+			func() *graphql.Transport { return graphql.New(opts...) },
+			fx.Annotate(func(t *graphql.Transport) app.Transport { return t }, fx.ResultTags(TransportGroup)),
+		),
+	)
 }

@@ -1,13 +1,21 @@
 // Command hello is the smallest AllFrame service: one typed handler,
-// registered once, served over REST (with OpenAPI and docs).
+// registered once, served over REST (with OpenAPI and docs), gRPC (with
+// reflection and health) and GraphQL, assembled with fx and traced with
+// OpenTelemetry when OTEL_* variables ask for it.
+//
+//	go run ./examples/hello
+//	curl localhost:8080/hello/Ada
+//	grpcurl -plaintext -d '{"name":"Ada"}' localhost:9090 hello.v1.HelloService/Hello
+//	curl -d '{"query":"{ hello(name: \"Ada\") { message } }"}' localhost:8080/graphql
 package main
 
 import (
 	"context"
-	"log"
+
+	"go.uber.org/fx"
 
 	"github.com/allframe-go/allframe/app"
-	"github.com/allframe-go/allframe/transport/rest"
+	"github.com/allframe-go/allframe/di"
 )
 
 // HelloIn is the input of hello.
@@ -24,15 +32,25 @@ func hello(_ context.Context, in HelloIn) (HelloOut, error) {
 	return HelloOut{Message: "Hello, " + in.Name + "!"}, nil
 }
 
-// newApp registers the operations; tests reuse it.
-func newApp(opts ...app.Option) *app.App {
-	a := app.New(append([]app.Option{app.Name("hello"), app.Version("1.0.0")}, opts...)...)
+// register registers the operations; fx calls it before the App starts.
+func register(a *app.App) {
 	app.Query(a, "hello", hello, app.HTTP("GET", "/hello/{name}"), app.Describe("Greets someone"))
-	return a
+}
+
+// options assembles the service; tests pass extra options (addresses).
+func options(extra ...fx.Option) fx.Option {
+	return fx.Options(
+		di.Module(app.Name("hello"), app.Version("1.0.0")),
+		di.Telemetry(),
+		di.REST(),
+		di.GRPC(),
+		di.GraphQL(),
+		fx.Invoke(register),
+		di.QuietLogger(),
+		fx.Options(extra...),
+	)
 }
 
 func main() {
-	if err := newApp().Run(rest.New()); err != nil {
-		log.Fatal(err)
-	}
+	fx.New(options()).Run()
 }

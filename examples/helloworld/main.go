@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/transport/graphql"
+	"github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/rest"
 )
 
@@ -20,5 +22,5 @@ func main() {
 	app.Query(a, "hello", func(ctx context.Context, in HelloIn) (HelloOut, error) {
 		return HelloOut{Message: "Hello, " + in.Name + "!"}, nil
 	}, app.HTTP("GET", "/hello/{name}"), app.Describe("Greets someone"))
-	_ = a.Run(rest.New())
+	_ = a.Run(rest.New(), grpc.New(), graphql.New())
 }
