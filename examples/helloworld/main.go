@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/transport/graphql"
 	"github.com/allframe-go/allframe/transport/grpc"
@@ -12,7 +11,6 @@ import (
 type HelloIn struct {
 	Name string `json:"name" path:"name" validate:"required,max=64" doc:"Who to greet"`
 }
-
 type HelloOut struct {
 	Message string `json:"message"`
 }
