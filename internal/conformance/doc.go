@@ -1,0 +1,4 @@
+// Package conformance holds the cross-protocol conformance suite: each
+// scenario runs through REST, gRPC and GraphQL (and in process) against one
+// App, and the normalised results must be equal.
+package conformance
