@@ -304,7 +304,7 @@ var _ app.Preparer = (*Telemetry)(nil)
 
 // Install wires t into a: the middleware (when anything is exported),
 // the /metrics route (Prepare), and Shutdown after the transports have
-// drained (a.OnStop). Call it before a starts, and before adding
+// drained (a.OnStop; a failed final flush is logged, not returned). Call it before a starts, and before adding
 // middleware that should run inside the span, such as LogRequests: with
 // app.Use the first middleware added runs outermost.
 func (t *Telemetry) Install(a *app.App, opts ...MiddlewareOption) {
@@ -312,7 +312,15 @@ func (t *Telemetry) Install(a *app.App, opts ...MiddlewareOption) {
 		a.Use(t.Middleware(opts...))
 	}
 	_ = t.Prepare(a)
-	a.OnStop(t.Shutdown)
+	a.OnStop(func(ctx context.Context) error {
+		// A backend that refuses the final flush (e.g. Jaeger, which takes
+		// no metrics) must not turn a clean stop into a failed one: the
+		// error is handled here, by logging it.
+		if err := t.Shutdown(ctx); err != nil {
+			t.logger.WarnContext(ctx, "telemetry: final flush failed", "error", err)
+		}
+		return nil
+	})
 }
 
 // SetGlobal installs t's providers and propagator as the OpenTelemetry
