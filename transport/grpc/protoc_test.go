@@ -204,3 +204,36 @@ func TestGeneratedClient(t *testing.T) {
 		t.Error(diff)
 	}
 }
+
+// TestProtocEdgeCases compiles the .proto of an app that uses every
+// mapping and naming edge case (clashing field and enum names, keywords,
+// lower-case and recursive types, a message named like a map entry,
+// explicit field numbers) and checks protoc's descriptor against the
+// runtime one.
+func TestProtocEdgeCases(t *testing.T) {
+	a := afgrpc.EdgeApp()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "edge", "v1", "edge.proto")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := afgrpc.WriteProto(a, path); err != nil {
+		t.Fatal(err)
+	}
+	set := filepath.Join(t.TempDir(), "set.pb")
+	runProtoc(t, "-I", dir, "--descriptor_set_out="+set, "edge/v1/edge.proto")
+	raw, err := os.ReadFile(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fds descriptorpb.FileDescriptorSet
+	if err := proto.Unmarshal(raw, &fds); err != nil {
+		t.Fatal(err)
+	}
+	conn, _ := serve(t, a)
+	got := reflectFile(t, conn, "edge.v1.EdgeService")
+	if diff := cmp.Diff(got, fds.File[0], protocmp.Transform()); diff != "" {
+		text, _ := os.ReadFile(path)
+		t.Errorf("runtime descriptor differs from protoc's (-runtime +protoc):\n%s\n%s", diff, text)
+	}
+}

@@ -333,10 +333,12 @@ func derefField(
 		}, func(b []byte, wtyp protowire.Type, p unsafe.Pointer, f *field, depth int, fresh bool) (int, error) {
 			q := *(*unsafe.Pointer)(p)
 			if q == nil {
-				q = reflect.New(alloc).UnsafePointer()
-				n, err := decode(b, wtyp, q, f, depth, fresh)
-				if err == nil {
-					*(*unsafe.Pointer)(p) = q // only a value that decoded becomes present
+				pv := reflect.New(alloc)
+				n, err := decode(b, wtyp, pv.UnsafePointer(), f, depth, fresh)
+				if err == nil && pv.Elem().Len() > 0 {
+					// Present once it holds something: an empty packed list
+					// leaves it nil, as protobuf has no empty-list presence.
+					*(*unsafe.Pointer)(p) = pv.UnsafePointer()
 				}
 				return n, err
 			}
@@ -613,11 +615,15 @@ func decodeMap(b []byte, wtyp protowire.Type, p unsafe.Pointer, f *field, depth 
 		}
 		v = v[vn:]
 	}
-	if !haveVal && mi.val.message {
+	switch {
+	case haveVal:
+	case mi.val.message:
 		// A missing message value is an empty message, as in protobuf-go.
 		if _, err := mi.val.decode(emptyMessage, vp, depth+1, true); err != nil {
 			return 0, err
 		}
+	case mi.valType.Kind() == reflect.Pointer:
+		vv.Elem().Set(reflect.New(mi.valType.Elem())) // a zero value, never nil
 	}
 	mv := reflect.NewAt(mi.typ, p).Elem()
 	if mv.IsNil() {
@@ -665,11 +671,14 @@ func (m *Message) unmarshal(b []byte, p unsafe.Pointer, depth int) error {
 		err := errUnknown
 		var vn int
 		if f := m.lookup(num); f != nil {
-			fresh := true
+			// A repeated singular message merges into the value decoded so
+			// far. Only time.Time needs to know whether there is one: its
+			// zero value is not the empty Timestamp.
+			fresh := false
 			if f.timeBit != 0 {
 				fresh = seen&f.timeBit == 0
 				seen |= f.timeBit
-			} else if f.c == timeCoder && f.alloc == nil {
+			} else if f.c == timeCoder && f.alloc == nil && f.si == nil {
 				fresh = (*time.Time)(unsafe.Add(p, f.offset)).IsZero()
 			}
 			vn, err = f.decode(b, wtyp, unsafe.Add(p, f.offset), f, depth, fresh)
