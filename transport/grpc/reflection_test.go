@@ -16,8 +16,8 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 )
 
-// reflect sends one request on a v1 reflection stream.
-func reflect(t *testing.T, conn *grpc.ClientConn, req *reflectionv1.ServerReflectionRequest) *reflectionv1.ServerReflectionResponse {
+// reflectCall sends one request on a v1 reflection stream.
+func reflectCall(t *testing.T, conn *grpc.ClientConn, req *reflectionv1.ServerReflectionRequest) *reflectionv1.ServerReflectionResponse {
 	t.Helper()
 	stream, err := reflectionv1.NewServerReflectionClient(conn).ServerReflectionInfo(context.Background())
 	if err != nil {
@@ -41,7 +41,7 @@ func reflect(t *testing.T, conn *grpc.ClientConn, req *reflectionv1.ServerReflec
 // server's reflection service describes it.
 func reflectFile(t *testing.T, conn *grpc.ClientConn, symbol string) *descriptorpb.FileDescriptorProto {
 	t.Helper()
-	resp := reflect(t, conn, &reflectionv1.ServerReflectionRequest{
+	resp := reflectCall(t, conn, &reflectionv1.ServerReflectionRequest{
 		MessageRequest: &reflectionv1.ServerReflectionRequest_FileContainingSymbol{FileContainingSymbol: symbol},
 	})
 	files := resp.GetFileDescriptorResponse().GetFileDescriptorProto()
@@ -64,7 +64,7 @@ func TestReflectionList(t *testing.T) {
 		"hello.v1.HelloService",
 	}
 
-	resp := reflect(t, conn, &reflectionv1.ServerReflectionRequest{
+	resp := reflectCall(t, conn, &reflectionv1.ServerReflectionRequest{
 		MessageRequest: &reflectionv1.ServerReflectionRequest_ListServices{},
 	})
 	var got []string
@@ -109,7 +109,7 @@ func TestReflectionDescribe(t *testing.T) {
 	file := reflectFile(t, conn, "hello.v1.HelloService")
 	files := new(protoregistry.Files)
 	for _, dep := range file.GetDependency() {
-		resp := reflect(t, conn, &reflectionv1.ServerReflectionRequest{
+		resp := reflectCall(t, conn, &reflectionv1.ServerReflectionRequest{
 			MessageRequest: &reflectionv1.ServerReflectionRequest_FileByFilename{FileByFilename: dep},
 		})
 		var fd descriptorpb.FileDescriptorProto
@@ -150,7 +150,7 @@ func TestReflectionDescribe(t *testing.T) {
 		t.Errorf("methods (-got +want):\n%s", diff)
 	}
 	// Describe a message, as `grpcurl describe hello.v1.Profile` does.
-	resp := reflect(t, conn, &reflectionv1.ServerReflectionRequest{
+	resp := reflectCall(t, conn, &reflectionv1.ServerReflectionRequest{
 		MessageRequest: &reflectionv1.ServerReflectionRequest_FileContainingSymbol{FileContainingSymbol: "hello.v1.Profile"},
 	})
 	if len(resp.GetFileDescriptorResponse().GetFileDescriptorProto()) == 0 {
