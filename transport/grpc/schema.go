@@ -125,7 +125,7 @@ func buildSchema(a *app.App) (*schema, error) {
 		return nil, fmt.Errorf("grpc: app %q has no operations to serve", a.Name())
 	}
 	if err := b.claim(b.service, claim{what: "the service"}); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("grpc: %w", err)
 	}
 	svc := &descriptorpb.ServiceDescriptorProto{Name: proto.String(b.service)}
 	b.doc(b.pkg+"."+b.service, a.Description())
@@ -134,10 +134,10 @@ func buildSchema(a *app.App) (*schema, error) {
 		name := app.PascalName(op.Name)
 		req, resp := name+"Request", name+"Response"
 		if err := b.claim(req, claim{what: "the request of operation " + op.Name, typ: op.Input}); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("grpc: %w", err)
 		}
 		if err := b.claim(resp, claim{what: "the response of operation " + op.Name, typ: op.Output}); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("grpc: %w", err)
 		}
 		m := &descriptorpb.MethodDescriptorProto{
 			Name:       proto.String(name),
@@ -228,7 +228,7 @@ func (b *builder) claim(name string, c claim) error {
 		if c.typ != nil && prev.typ == c.typ {
 			return nil
 		}
-		return fmt.Errorf("grpc: protobuf name %s.%s is used by both %s and %s; rename one of them", b.pkg, name, prev.what, c.what)
+		return fmt.Errorf("protobuf name %s.%s is used by both %s and %s; rename one of them", b.pkg, name, prev.what, c.what)
 	}
 	b.claims[name] = c
 	return nil
