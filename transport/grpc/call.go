@@ -38,7 +38,7 @@ const smallMessage = 128
 // encoding run the operation's plans without a lookup.
 type callState struct {
 	call   app.Call
-	ctx    context.Context //nolint:containedctx // per-call state, like http.Request
+	ctx    context.Context // per-call state, like http.Request
 	m      *method
 	in     unsafe.Pointer // the decoded input (*In)
 	out    any            // the output to encode (*Out)

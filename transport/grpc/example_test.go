@@ -66,7 +66,7 @@ func ExampleNew() {
 	if err := a.Start(context.Background()); err != nil {
 		log.Fatal(err)
 	}
-	defer a.Stop(context.Background()) //nolint:errcheck // example
+	defer func() { _ = a.Stop(context.Background()) }()
 
 	conn, err := grpc.NewClient(t.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {

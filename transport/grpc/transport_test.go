@@ -240,7 +240,7 @@ func TestServerStreaming(t *testing.T) {
 		n := 0
 		for {
 			g, err := stream.Recv()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				err = nil
 			}
 			if err != nil || g == nil {

@@ -3,6 +3,7 @@ package wire
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -606,7 +607,7 @@ func decodeMap(b []byte, wtyp protowire.Type, p unsafe.Pointer, f *field, depth 
 			vn, err = mi.val.decode(v, vp, depth+1, !haveVal)
 			haveVal = true
 		}
-		if err == errUnknown {
+		if errors.Is(err, errUnknown) {
 			if vn = protowire.ConsumeFieldValue(num, wt, v); vn < 0 {
 				return 0, errDecode
 			}
@@ -682,11 +683,11 @@ func (m *Message) unmarshal(b []byte, p unsafe.Pointer, depth int) error {
 				fresh = (*time.Time)(unsafe.Add(p, f.offset)).IsZero()
 			}
 			vn, err = f.decode(b, wtyp, unsafe.Add(p, f.offset), f, depth, fresh)
-			if err != nil && err != errUnknown {
+			if err != nil && !errors.Is(err, errUnknown) {
 				return wrapField(f.name, err)
 			}
 		}
-		if err == errUnknown {
+		if errors.Is(err, errUnknown) {
 			if vn = protowire.ConsumeFieldValue(num, wtyp, b); vn < 0 {
 				return errDecode
 			}
