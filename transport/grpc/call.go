@@ -43,6 +43,8 @@ type callState struct {
 	in     unsafe.Pointer // the decoded input (*In)
 	out    any            // the output to encode (*Out)
 	inErr  error          // decode failure, reported through call.InputErr
+	outP   unsafe.Pointer // the output's struct, once sized
+	size   int            // its encoded size
 	stream bool
 	enc    wire.Encoder
 	sb     mem.SliceBuffer
@@ -81,6 +83,10 @@ func (m *method) unary(srv any, ctx context.Context, dec func(any) error, interc
 			return nil, Status(err).Err()
 		}
 		st.out = out
+		if err := st.sizeOutput(); err != nil {
+			m.op.App().Logger().ErrorContext(ctx, "grpc: cannot encode the output", "operation", m.op.Name, "error", err)
+			return nil, Status(app.WrapError(app.CodeInternal, "internal error", err)).Err()
+		}
 		return st, nil
 	}
 	// Server interceptors see the typed input and output; the codec
@@ -105,6 +111,11 @@ func (m *method) serverStream(_ any, ss grpc.ServerStream) error {
 	st.call.InputErr = st.inErr
 	st.call.Send = func(item any) error {
 		st.out = item
+		if err := st.sizeOutput(); err != nil {
+			// The handler gets an internal error (logged by the App with
+			// this cause); the client only sees "internal error".
+			return app.WrapError(app.CodeInternal, "internal error", err)
+		}
 		if err := ss.SendMsg(st); err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return ctxErr
@@ -136,14 +147,13 @@ func decodeError(err error) *app.Error {
 	return app.InvalidArgument("malformed protobuf request: " + err.Error())
 }
 
-// marshal encodes the output with the operation's plan. A unary response
-// up to smallMessage bytes lives in the call's own memory; larger ones
-// use grpc's buffer pool.
-func (st *callState) marshal() (mem.BufferSlice, error) {
+// sizeOutput checks the output's type and measures its encoding, so
+// that a value protobuf cannot carry fails before gRPC sees it.
+func (st *callState) sizeOutput() error {
 	m := st.m
 	ef := (*eface)(unsafe.Pointer(&st.out))
 	if ef.typ != m.outType {
-		return nil, fmt.Errorf("operation %s returned %T, want *%s", m.op.Name, st.out, m.op.Output.Go)
+		return fmt.Errorf("operation %s returned %T, want *%s", m.op.Name, st.out, m.op.Output.Go)
 	}
 	p := ef.data
 	if p == nil {
@@ -151,8 +161,24 @@ func (st *callState) marshal() (mem.BufferSlice, error) {
 	}
 	n, err := m.out.Size(p, &st.enc)
 	if err != nil {
-		return nil, fmt.Errorf("operation %s output: %w", m.op.Name, err)
+		return fmt.Errorf("operation %s output: %w", m.op.Name, err)
 	}
+	st.outP, st.size = p, n
+	return nil
+}
+
+// marshal encodes the output sized by sizeOutput with the operation's
+// plan. A unary response up to smallMessage bytes lives in the call's own
+// memory; larger ones use grpc's buffer pool.
+func (st *callState) marshal() (mem.BufferSlice, error) {
+	m := st.m
+	if st.outP == nil {
+		if err := st.sizeOutput(); err != nil {
+			return nil, err
+		}
+	}
+	p, n := st.outP, st.size
+	st.outP = nil
 	if n == 0 {
 		return nil, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -521,5 +522,54 @@ func TestStopCutShortByContext(t *testing.T) {
 	defer cancel()
 	if err := tr.Stop(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Stop = %v, want it cut short by the deadline", err)
+	}
+}
+
+func TestOutputsProtobufCannotCarryAreInternalErrors(t *testing.T) {
+	a := app.New(app.Name("bad"), app.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	app.Query(a, "utf8", func(context.Context, Empty) (HelloOut, error) {
+		return HelloOut{Message: "bad \xff"}, nil
+	})
+	app.Stream(a, "items", func(_ context.Context, _ Empty, send func(HelloOut) error) error {
+		if err := send(HelloOut{Message: "fine"}); err != nil {
+			return err
+		}
+		return send(HelloOut{Message: "bad \xff"})
+	})
+	// Middleware that swaps the output for a value of another type.
+	swap := func(next app.Handler) app.Handler {
+		return func(ctx context.Context, c *app.Call) (any, error) {
+			out, err := next(ctx, c)
+			if c.Operation.Name == "swapped" {
+				return &Greeting{}, err
+			}
+			return out, err
+		}
+	}
+	a.Use(swap)
+	app.Query(a, "swapped", func(context.Context, Empty) (HelloOut, error) { return HelloOut{Message: "x"}, nil })
+	conn, _ := serve(t, a)
+
+	for _, method := range []string{"/bad.v1.BadService/Utf8", "/bad.v1.BadService/Swapped"} {
+		err := conn.Invoke(context.Background(), method, &hellopb.WhoamiRequest{}, &hellopb.HelloResponse{})
+		if st := status.Convert(err); st.Code() != codes.Internal || st.Message() != "internal error" {
+			t.Errorf("%s = %v %q, want Internal without the cause", method, st.Code(), st.Message())
+		}
+	}
+	stream, err := conn.NewStream(context.Background(), &grpc.StreamDesc{ServerStreams: true}, "/bad.v1.BadService/Items")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.SendMsg(&hellopb.WhoamiRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	_ = stream.CloseSend()
+	var first hellopb.HelloResponse
+	if err := stream.RecvMsg(&first); err != nil || first.GetMessage() != "fine" {
+		t.Fatalf("first item = %q, %v", first.GetMessage(), err)
+	}
+	err = stream.RecvMsg(&hellopb.HelloResponse{})
+	if st := status.Convert(err); st.Code() != codes.Internal || st.Message() != "internal error" {
+		t.Errorf("bad item = %v %q, want Internal without the cause", st.Code(), st.Message())
 	}
 }
