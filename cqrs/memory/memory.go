@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/allframe-go/allframe/cqrs"
@@ -14,17 +15,40 @@ import (
 
 // Store is an in-memory cqrs.Store. The zero value is not usable; call New.
 type Store struct {
-	mu          sync.RWMutex
-	events      []cqrs.Event
-	streams     map[string][]int // stream → indexes into events, by version
-	ids         map[string]struct{}
+	mu     sync.RWMutex
+	chunks [][]cqrs.Event // the log in chunks of chunkSize: growing never copies it
+	n      int            // events in the log
+	// streams maps a stream to the indexes of its events, by version.
+	streams map[string][]int
+	// genIDs holds the generated ids in log order, which is their sort
+	// order (the generator is monotonic); explicit ids, in any order, are
+	// in explicitIDs. Together they detect duplicate ids without a map
+	// insert per event.
+	genIDs      []string
+	explicitIDs map[string]struct{}
 	snapshots   map[string]cqrs.Snapshot
 	checkpoints map[string]int64
 	idem        map[[2]string]cqrs.IdempotencyRecord
-	changed     chan struct{} // closed and replaced on every append
+	changed     chan struct{} // closed and replaced after an append once watched
+	watched     atomic.Bool   // someone holds changed
 	closed      bool
 	gen         *cqrs.IDGenerator
 	now         func() time.Time
+}
+
+const chunkBits = 12
+
+const chunkSize = 1 << chunkBits
+
+// at returns the event at index i (position i+1).
+func (s *Store) at(i int) *cqrs.Event { return &s.chunks[i>>chunkBits][i&(chunkSize-1)] }
+
+func (s *Store) push(e cqrs.Event) {
+	if s.n>>chunkBits == len(s.chunks) {
+		s.chunks = append(s.chunks, make([]cqrs.Event, chunkSize))
+	}
+	*s.at(s.n) = e
+	s.n++
 }
 
 var _ cqrs.Store = (*Store)(nil)
@@ -40,7 +64,7 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 func New(opts ...Option) *Store {
 	s := &Store{
 		streams:     map[string][]int{},
-		ids:         map[string]struct{}{},
+		explicitIDs: map[string]struct{}{},
 		snapshots:   map[string]cqrs.Snapshot{},
 		checkpoints: map[string]int64{},
 		idem:        map[[2]string]cqrs.IdempotencyRecord{},
@@ -92,22 +116,34 @@ func (s *Store) Append(ctx context.Context, req cqrs.AppendRequest) (cqrs.Append
 		return cqrs.AppendResult{}, err
 	}
 	now := s.now()
-	first := int64(len(s.events)) + 1
-	s.events = slices.Grow(s.events, len(req.Events))
+	first := int64(s.n) + 1
+	// One allocation holds the payloads of the whole append.
+	size := 0
+	for i := range req.Events {
+		size += len(req.Events[i].Data)
+	}
+	buf := make([]byte, 0, size)
 	for i := range req.Events {
 		ed := &req.Events[i]
 		id := ed.ID
 		if id == "" {
 			id = s.gen.New()
+			s.genIDs = append(s.genIDs, id)
+		} else {
+			s.explicitIDs[id] = struct{}{}
 		}
 		t := ed.Time
 		if t.IsZero() {
 			t = now
 		}
 		md := ed.Metadata
-		md.User = maps.Clone(md.User)
-		idx = append(idx, len(s.events))
-		s.events = append(s.events, cqrs.Event{
+		if md.User != nil {
+			md.User = maps.Clone(md.User)
+		}
+		start := len(buf)
+		buf = append(buf, ed.Data...)
+		idx = append(idx, s.n)
+		s.push(cqrs.Event{
 			ID:            id,
 			Stream:        req.Stream,
 			StreamType:    req.StreamType,
@@ -116,13 +152,12 @@ func (s *Store) Append(ctx context.Context, req cqrs.AppendRequest) (cqrs.Append
 			Type:          ed.Type,
 			SchemaVersion: max(ed.SchemaVersion, 1),
 			Time:          t,
-			Data:          slices.Clone(ed.Data),
+			Data:          buf[start:len(buf):len(buf)],
 			Metadata:      md,
 		})
-		s.ids[id] = struct{}{}
 	}
 	s.streams[req.Stream] = idx
-	res := cqrs.AppendResult{StreamVersion: int64(len(idx)), FirstPosition: first, LastPosition: int64(len(s.events))}
+	res := cqrs.AppendResult{StreamVersion: int64(len(idx)), FirstPosition: first, LastPosition: int64(s.n)}
 	if snap := req.Snapshot; snap != nil {
 		sn := *snap
 		sn.Stream, sn.Version, sn.Position, sn.Data = req.Stream, res.StreamVersion, res.LastPosition, slices.Clone(sn.Data)
@@ -136,8 +171,10 @@ func (s *Store) Append(ctx context.Context, req cqrs.AppendRequest) (cqrs.Append
 		rec.Position, rec.Time, rec.Response = res.LastPosition, now, slices.Clone(rec.Response)
 		s.idem[[2]string{rec.Scope, rec.Key}] = rec
 	}
-	close(s.changed)
-	s.changed = make(chan struct{})
+	if s.watched.Swap(false) {
+		close(s.changed)
+		s.changed = make(chan struct{})
+	}
 	return res, nil
 }
 
@@ -148,7 +185,10 @@ func (s *Store) checkIDs(events []cqrs.EventData) error {
 		if id == "" {
 			continue
 		}
-		if _, dup := s.ids[id]; dup {
+		if _, dup := s.explicitIDs[id]; dup {
+			return fmt.Errorf("%w: %s", cqrs.ErrDuplicateID, id)
+		}
+		if _, dup := slices.BinarySearch(s.genIDs, id); dup {
 			return fmt.Errorf("%w: %s", cqrs.ErrDuplicateID, id)
 		}
 		for j := range i {
@@ -177,7 +217,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, after int64) ([]c
 	}
 	out := make([]cqrs.Event, 0, int64(len(idx))-after)
 	for _, i := range idx[after:] {
-		out = append(out, s.events[i])
+		out = append(out, *s.at(i))
 	}
 	return out, nil
 }
@@ -201,7 +241,7 @@ func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Fi
 	if s.closed {
 		return nil, 0, cqrs.ErrClosed
 	}
-	head := int64(len(s.events))
+	head := int64(s.n)
 	if after >= head {
 		return nil, after, nil
 	}
@@ -214,15 +254,15 @@ func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Fi
 			if len(out) == limit {
 				break
 			}
-			if filter.Match(&s.events[i]) {
-				out = append(out, s.events[i])
+			if e := s.at(i); filter.Match(e) {
+				out = append(out, *e)
 			}
 		}
 	} else {
 		out = make([]cqrs.Event, 0, min(int64(limit), head-after))
-		for i := after; i < head && len(out) < limit; i++ {
-			if filter.Match(&s.events[i]) {
-				out = append(out, s.events[i])
+		for i := int(after); i < s.n && len(out) < limit; i++ {
+			if e := s.at(i); filter.Match(e) {
+				out = append(out, *e)
 			}
 		}
 	}
@@ -243,7 +283,7 @@ func (s *Store) Head(ctx context.Context) (int64, error) {
 	if s.closed {
 		return 0, cqrs.ErrClosed
 	}
-	return int64(len(s.events)), nil
+	return int64(s.n), nil
 }
 
 // Subscribe implements cqrs.EventStore.
@@ -254,6 +294,7 @@ func (s *Store) Subscribe(ctx context.Context, after int64, filter cqrs.Filter, 
 func (s *Store) changedCh() <-chan struct{} {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	s.watched.Store(true)
 	return s.changed
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/allframe-go/allframe/cqrs"
 )
@@ -29,13 +30,37 @@ func (r *request) events() int {
 
 // writerState is owned by the writer goroutine.
 type writerState struct {
-	insertEvent, streamVersion, eventExists, insertIdem *sql.Stmt
+	// insertEvents[k] inserts insertSizes[k] event rows at once: fewer
+	// statements per batch for the same rows.
+	insertEvents                            [len(insertSizes)]*sql.Stmt
+	streamVersion, eventExists, insertIdem *sql.Stmt
+
+	rows []eventRow // rows of the open transaction not inserted yet
+	args []any
 
 	head        int64
 	dataVersion int64            // PRAGMA data_version seen last; -1: unknown
 	versions    map[string]int64 // committed stream versions (a cache)
 	overlay     map[string]int64 // stream versions written by the open transaction
 	batchIDs    map[string]struct{}
+}
+
+// insertSizes are the row counts of the multi-row INSERT statements,
+// largest first; the last must be 1.
+var insertSizes = [...]int{32, 8, 1}
+
+// eventRow is one row of the events table.
+type eventRow struct {
+	position      int64
+	id            string
+	stream        string
+	streamType    string
+	version       int64
+	typ           string
+	schemaVersion int
+	time          int64
+	data          []byte
+	meta          any // []byte or nil
 }
 
 func (w *writerState) prepare(db *sql.DB) error {
@@ -48,7 +73,11 @@ func (w *writerState) prepare(db *sql.DB) error {
 		st, err = db.Prepare(q)
 		return st
 	}
-	w.insertEvent = prep("INSERT INTO events (" + eventColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	for k, n := range insertSizes {
+		w.insertEvents[k] = prep("INSERT INTO events (" + eventColumns + ") VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", "))
+	}
+	w.args = make([]any, 0, 10*insertSizes[0])
 	w.streamVersion = prep("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?")
 	w.eventExists = prep("SELECT 1 FROM events WHERE id = ?")
 	w.insertIdem = prep(insertIdempotency)
@@ -64,7 +93,7 @@ func (w *writerState) prepare(db *sql.DB) error {
 }
 
 func (w *writerState) close() {
-	for _, st := range []*sql.Stmt{w.insertEvent, w.streamVersion, w.eventExists, w.insertIdem} {
+	for _, st := range append(w.insertEvents[:], w.streamVersion, w.eventExists, w.insertIdem) {
 		if st != nil {
 			_ = st.Close()
 		}
@@ -157,8 +186,12 @@ func (s *Store) tryCommit(live []*request) (appended bool, err error) {
 		return false, err
 	}
 	clear(w.overlay)
+	clear(w.batchIDs)
+	clear(w.rows)
+	w.rows = w.rows[:0]
 	head := w.head
-	var ins, ver, exists, idem *sql.Stmt
+	var ver, exists, idem *sql.Stmt
+	var ins [len(insertSizes)]*sql.Stmt
 	stmt := func(p **sql.Stmt, st *sql.Stmt) *sql.Stmt {
 		if *p == nil {
 			*p = tx.Stmt(st)
@@ -168,6 +201,10 @@ func (s *Store) tryCommit(live []*request) (appended bool, err error) {
 	for _, r := range live {
 		r.res, r.err = cqrs.AppendResult{}, nil
 		if r.job != nil {
+			// A job sees the events queued before it.
+			if err := w.flush(tx, &ins); err != nil {
+				return false, err
+			}
 			if r.err, err = runJob(r, tx); err != nil {
 				return false, err
 			}
@@ -202,7 +239,6 @@ func (s *Store) tryCommit(live []*request) (appended bool, err error) {
 			continue
 		}
 		now := s.opts.now().UnixNano()
-		insert := stmt(&ins, w.insertEvent)
 		for i := range req.Events {
 			ev := &req.Events[i]
 			id := ev.ID
@@ -217,9 +253,7 @@ func (s *Store) tryCommit(live []*request) (appended bool, err error) {
 			if r.meta[i] != nil {
 				meta = r.meta[i]
 			}
-			if _, err := insert.Exec(head+1+int64(i), id, req.Stream, req.StreamType, cur+1+int64(i), ev.Type, max(ev.SchemaVersion, 1), t, nonNil(ev.Data), meta); err != nil {
-				return false, err
-			}
+			w.rows = append(w.rows, eventRow{head + 1 + int64(i), id, req.Stream, req.StreamType, cur + 1 + int64(i), ev.Type, max(ev.SchemaVersion, 1), t, nonNil(ev.Data), meta})
 		}
 		n := int64(len(req.Events))
 		r.res = cqrs.AppendResult{StreamVersion: cur + n, FirstPosition: head + 1, LastPosition: head + n}
@@ -241,7 +275,9 @@ func (s *Store) tryCommit(live []*request) (appended bool, err error) {
 			}
 		}
 	}
-	clear(w.batchIDs)
+	if err := w.flush(tx, &ins); err != nil {
+		return false, err
+	}
 	if err := tx.Commit(); err != nil {
 		return false, err
 	}
@@ -259,6 +295,32 @@ func (s *Store) tryCommit(live []*request) (appended bool, err error) {
 	}
 	clear(w.overlay)
 	return appended, nil
+}
+
+// flush inserts the pending rows with as few statements as possible.
+func (w *writerState) flush(tx *sql.Tx, ins *[len(insertSizes)]*sql.Stmt) error {
+	rows := w.rows
+	for k, n := range insertSizes {
+		for len(rows) >= n {
+			if ins[k] == nil {
+				ins[k] = tx.Stmt(w.insertEvents[k])
+			}
+			args := w.args[:0]
+			for i := range rows[:n] {
+				r := &rows[i]
+				args = append(args, r.position, r.id, r.stream, r.streamType, r.version, r.typ, r.schemaVersion, r.time, r.data, r.meta)
+			}
+			if _, err := ins[k].Exec(args...); err != nil {
+				clear(w.args[:cap(w.args)])
+				return err
+			}
+			rows = rows[n:]
+		}
+	}
+	clear(w.args[:cap(w.args)]) // drop references to the batch's data
+	clear(w.rows)
+	w.rows = w.rows[:0]
+	return nil
 }
 
 // syncState notices commits made by other connections (other processes

@@ -1,0 +1,264 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/allframe-go/allframe/cqrs"
+	"github.com/allframe-go/allframe/cqrs/sqlite"
+)
+
+// The benchmarks compare the store with plain INSERTs of the same rows
+// through database/sql on the same schema and durability setting.
+//
+//	go test -run '^$' -bench . -benchmem ./cqrs/sqlite/
+//	CQRS_BENCH=1 go test -run TestThroughputRatios -v ./cqrs/sqlite/   # interleaved pairs, medians, ratios
+
+type benchMode struct {
+	name       string
+	durability sqlite.Durability
+	pragma     string
+}
+
+var benchModes = []benchMode{
+	{"full", sqlite.DurabilityFull, "FULL"},
+	{"normal", sqlite.DurabilityNormal, "NORMAL"},
+}
+
+const batchSize = 100
+
+// benchEvent is a typical event as an aggregate writes it: a small payload
+// and the request's correlation, causation and trace context.
+func benchEvent(i int) cqrs.EventData {
+	return cqrs.EventData{
+		Type: "bank.Deposited", SchemaVersion: 1,
+		Data: []byte(`{"amount":` + strconv.Itoa(100+i) + `}`),
+		Metadata: cqrs.Metadata{
+			CorrelationID: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+			CausationID:   "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c",
+			TraceParent:   "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+		},
+	}
+}
+
+func benchStore(b *testing.B, m benchMode) *sqlite.Store {
+	b.Helper()
+	s, err := sqlite.Open(filepath.Join(b.TempDir(), "bench.db"), sqlite.WithDurability(m.durability))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// rawDB returns a database/sql handle on a file with the store's schema,
+// opened with the same settings as the store's writer (durability, WAL,
+// checkpoints, statement journals), and a prepared single-row INSERT.
+func rawDB(b *testing.B, m benchMode) (*sql.DB, *sql.Stmt) {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "raw.db")
+	s, err := sqlite.Open(path) // creates the same schema
+	if err != nil {
+		b.Fatal(err)
+	}
+	_ = s.Close()
+	db, err := sql.Open("sqlite", sqlite.WriterDSN(path, m.durability))
+	if err != nil {
+		b.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	b.Cleanup(func() { _ = db.Close() })
+	ins, err := db.Prepare("INSERT INTO events (position, id, stream, stream_type, version, type, schema_version, time, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, ins
+}
+
+func reportRate(b *testing.B, events int) {
+	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+}
+
+func appendBatchStore(b *testing.B, m benchMode) {
+	s := benchStore(b, m)
+	evs := make([]cqrs.EventData, batchSize)
+	for i := range evs {
+		evs[i] = benchEvent(i)
+	}
+	ctx := context.Background()
+	var version int64
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := s.Append(ctx, cqrs.AppendRequest{Stream: "account-1", StreamType: "account", ExpectedVersion: version, Events: evs})
+		if err != nil {
+			b.Fatal(err)
+		}
+		version = res.StreamVersion
+	}
+	reportRate(b, b.N*batchSize)
+}
+
+func appendBatchRaw(b *testing.B, m benchMode) {
+	db, ins := rawDB(b, m)
+	gen := cqrs.NewIDGenerator(nil)
+	evs := make([]cqrs.EventData, batchSize)
+	metas := make([][]byte, batchSize)
+	for i := range evs {
+		evs[i] = benchEvent(i)
+		metas[i], _ = json.Marshal(evs[i].Metadata)
+	}
+	var pos, version int64
+	b.ReportAllocs()
+	for b.Loop() {
+		tx, err := db.Begin()
+		if err != nil {
+			b.Fatal(err)
+		}
+		st := tx.Stmt(ins)
+		now := time.Now().UnixNano()
+		for i := range evs {
+			pos++
+			version++
+			if _, err := st.Exec(pos, gen.New(), "account-1", "account", version, evs[i].Type, 1, now, evs[i].Data, metas[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRate(b, b.N*batchSize)
+}
+
+// groupCommitStore runs 64 concurrent appenders of one event each (on a
+// 2-core machine: GOMAXPROCS × 32).
+func groupCommitStore(b *testing.B, m benchMode) {
+	s := benchStore(b, m)
+	ctx := context.Background()
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(max(64/maxProcs(), 1))
+	b.RunParallel(func(pb *testing.PB) {
+		stream := fmt.Sprintf("account-%d", next.Add(1))
+		ev := []cqrs.EventData{benchEvent(0)}
+		var version int64
+		for pb.Next() {
+			res, err := s.Append(ctx, cqrs.AppendRequest{Stream: stream, StreamType: "account", ExpectedVersion: version, Events: ev})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			version = res.StreamVersion
+		}
+	})
+	reportRate(b, b.N)
+	st := s.Stats()
+	b.ReportMetric(float64(st.Requests)/float64(max(st.Transactions, 1)), "appends/tx")
+}
+
+func maxProcs() int {
+	n, _ := strconv.Atoi(os.Getenv("GOMAXPROCS"))
+	if n <= 0 {
+		n = runtimeProcs
+	}
+	return n
+}
+
+// txPerEventRaw commits one transaction per event, from one goroutine (the
+// fastest way to do it with one SQLite writer).
+func txPerEventRaw(b *testing.B, m benchMode) {
+	db, ins := rawDB(b, m)
+	gen := cqrs.NewIDGenerator(nil)
+	ev := benchEvent(0)
+	meta, _ := json.Marshal(ev.Metadata)
+	var pos int64
+	b.ReportAllocs()
+	for b.Loop() {
+		tx, err := db.Begin()
+		if err != nil {
+			b.Fatal(err)
+		}
+		pos++
+		if _, err := tx.Stmt(ins).Exec(pos, gen.New(), fmt.Sprintf("account-%d", pos%64), "account", pos/64+1, ev.Type, 1, time.Now().UnixNano(), ev.Data, meta); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRate(b, b.N)
+}
+
+func BenchmarkAppendBatch100(b *testing.B) {
+	for _, m := range benchModes {
+		b.Run(m.name+"/store", func(b *testing.B) { appendBatchStore(b, m) })
+		b.Run(m.name+"/raw", func(b *testing.B) { appendBatchRaw(b, m) })
+	}
+}
+
+func BenchmarkGroupCommit64(b *testing.B) {
+	for _, m := range benchModes {
+		b.Run(m.name+"/store", func(b *testing.B) { groupCommitStore(b, m) })
+		b.Run(m.name+"/raw-tx-per-event", func(b *testing.B) { txPerEventRaw(b, m) })
+	}
+}
+
+// TestThroughputRatios measures the store against the raw-SQL baselines in
+// interleaved rounds and reports the medians and ratios, checking the
+// targets: batched appends ≥ 0.8× raw batched inserts; 64 concurrent
+// single-event appenders ≥ 0.5× raw batched inserts and ≥ 10× one raw
+// transaction per event.
+func TestThroughputRatios(t *testing.T) {
+	if os.Getenv("CQRS_BENCH") == "" {
+		t.Skip("set CQRS_BENCH=1 to measure throughput ratios (about a minute; wants a quiet machine)")
+	}
+	rounds := 5
+	if n, err := strconv.Atoi(os.Getenv("CQRS_BENCH_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	type kind struct {
+		name string
+		run  func(*testing.B, benchMode)
+	}
+	kinds := []kind{
+		{"store batch100", appendBatchStore},
+		{"raw batch100", appendBatchRaw},
+		{"store 64 concurrent", groupCommitStore},
+		{"raw tx/event", txPerEventRaw},
+	}
+	for _, m := range benchModes {
+		rates := make([][]float64, len(kinds))
+		for range rounds {
+			for k, kd := range kinds {
+				r := testing.Benchmark(func(b *testing.B) { kd.run(b, m) })
+				rates[k] = append(rates[k], r.Extra["events/s"])
+			}
+		}
+		med := make([]float64, len(kinds))
+		var lines []string
+		for k := range kinds {
+			slices.Sort(rates[k])
+			med[k] = rates[k][len(rates[k])/2]
+			lines = append(lines, fmt.Sprintf("  %-20s %10.0f events/s (median of %d; min %.0f max %.0f)", kinds[k].name, med[k], rounds, rates[k][0], rates[k][len(rates[k])-1]))
+		}
+		batch, group, perTx := med[0]/med[1], med[2]/med[1], med[2]/med[3]
+		lines = append(lines,
+			fmt.Sprintf("  store/raw batched          %.2f× (target ≥ 0.8)", batch),
+			fmt.Sprintf("  group commit/raw batched   %.2f× (target ≥ 0.5)", group),
+			fmt.Sprintf("  group commit/raw tx/event  %.1f× (target ≥ 10)", perTx))
+		t.Logf("synchronous=%s:\n%s", m.pragma, strings.Join(lines, "\n"))
+		if batch < 0.8 || group < 0.5 || perTx < 10 {
+			t.Errorf("synchronous=%s: a ratio is below its target", m.pragma)
+		}
+	}
+}
