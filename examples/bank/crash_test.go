@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/fx"
+)
+
+// childEnv makes the test binary run the real service (runChild, from
+// TestMain) instead of the tests: TestKill9 starts it, deposits over HTTP
+// and kills it with SIGKILL.
+const childEnv = "BANK_TEST_SERVICE_CHILD"
+
+// runChild runs the service exactly as main does, configured by the
+// ALLFRAME_* environment, until it is killed.
+func runChild() {
+	fx.New(options()).Run()
+	os.Exit(0)
+}
+
+// child is the service running in a child process.
+type child struct {
+	cmd  *exec.Cmd
+	http string
+	done chan struct{}
+}
+
+var servingLine = regexp.MustCompile(`bank serving http=(\S+)`)
+
+// startChild starts the service on a free port over the store file at path
+// and waits until it serves.
+func startChild(t *testing.T, path string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=1",
+		"ALLFRAME_HTTP_ADDR=127.0.0.1:0", "ALLFRAME_GRPC_ADDR=127.0.0.1:0",
+		"ALLFRAME_EVENTSTORE=sqlite:"+path, "OTEL_SDK_DISABLED=true")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &child{cmd: cmd, done: make(chan struct{})}
+	addr := make(chan string, 1)
+	var log strings.Builder
+	var logMu sync.Mutex
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			logMu.Lock()
+			log.WriteString(sc.Text() + "\n")
+			logMu.Unlock()
+			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+		_ = cmd.Wait()
+		close(c.done)
+	}()
+	t.Cleanup(func() { c.kill(t) })
+	select {
+	case a := <-addr:
+		c.http = "http://" + a
+	case <-c.done:
+		logMu.Lock()
+		defer logMu.Unlock()
+		t.Fatalf("service exited before serving:\n%s", log.String())
+	case <-time.After(waitTimeout):
+		t.Fatal("service did not start")
+	}
+	return c
+}
+
+// kill sends SIGKILL and waits for the process to go.
+func (c *child) kill(t *testing.T) {
+	t.Helper()
+	_ = c.cmd.Process.Signal(syscall.SIGKILL)
+	select {
+	case <-c.done:
+	case <-time.After(waitTimeout):
+		t.Fatal("killed service did not exit")
+	}
+}
+
+// post sends a JSON command; err is set when no response was received.
+func (c *child) post(path, body string, header ...string) (int, []byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "POST", c.http+path, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+func (c *child) get(t *testing.T, path string, header ...string) []byte {
+	t.Helper()
+	req, _ := http.NewRequest("GET", c.http+path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+	}
+	return b
+}
+
+// deposit is one deposit a client sent, with its idempotency key.
+type deposit struct {
+	key    string
+	amount int64
+}
+
+// TestKill9 runs the real service in a child process, deposits into one
+// account from several clients, kills the service with SIGKILL mid-load,
+// restarts it on the same file and checks: every acknowledged deposit is
+// in the balance; unacknowledged ones are either applied or not (never
+// twice), and retrying them with their Idempotency-Key applies each
+// exactly once; the accounts projection resumes without double-counting.
+func TestKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the kill -9 test starts child processes")
+	}
+	path := filepath.Join(t.TempDir(), "bank.db")
+	svc := startChild(t, path)
+	code, b, err := svc.post("/accounts", `{"owner":"ada"}`)
+	var acc Account
+	if err != nil || code != http.StatusOK || json.Unmarshal(b, &acc) != nil {
+		t.Fatalf("openAccount: %d %s %v", code, b, err)
+	}
+
+	const clients = 8
+	var (
+		mu      sync.Mutex
+		acked   int64
+		nAcked  int
+		pending []deposit // sent, no response: applied or not
+		wg      sync.WaitGroup
+	)
+	enough := make(chan struct{})
+	var enoughOnce sync.Once
+	for w := range clients {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				d := deposit{key: fmt.Sprintf("w%d-%d", w, i), amount: int64(1 + (w*7+i)%9)}
+				code, b, err := svc.post("/accounts/"+acc.ID+"/deposit", fmt.Sprintf(`{"amount":%d}`, d.amount), "Idempotency-Key", d.key)
+				mu.Lock()
+				switch {
+				case err != nil: // the service died under this request
+					pending = append(pending, d)
+					mu.Unlock()
+					return
+				case code != http.StatusOK:
+					mu.Unlock()
+					t.Errorf("deposit %s: %d %s", d.key, code, b)
+					return
+				}
+				acked += d.amount
+				nAcked++
+				if nAcked >= 200 {
+					enoughOnce.Do(func() { close(enough) })
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	select {
+	case <-enough:
+	case <-time.After(waitTimeout):
+		t.Error("200 deposits took too long")
+	}
+	svc.kill(t) // mid-load: the clients are still sending
+	wg.Wait()
+	client.CloseIdleConnections()
+	t.Logf("killed after %d acknowledged deposits (sum %d), %d in flight", nAcked, acked, len(pending))
+
+	svc = startChild(t, path)
+	var after Account
+	if err := json.Unmarshal(svc.get(t, "/accounts/"+acc.ID), &after); err != nil {
+		t.Fatal(err)
+	}
+	var inFlight int64
+	for _, d := range pending {
+		inFlight += d.amount
+	}
+	if after.Balance < acked || after.Balance > acked+inFlight {
+		t.Fatalf("balance after kill -9 = %d, want the %d acknowledged (+ up to %d in flight)", after.Balance, acked, inFlight)
+	}
+	// The client retries what it did not see acknowledged.
+	want := acked
+	for _, d := range pending {
+		code, b, err := svc.post("/accounts/"+acc.ID+"/deposit", fmt.Sprintf(`{"amount":%d}`, d.amount), "Idempotency-Key", d.key)
+		if err != nil || code != http.StatusOK {
+			t.Fatalf("retry of %s: %d %s %v", d.key, code, b, err)
+		}
+		want += d.amount
+	}
+	var final Account
+	if err := json.Unmarshal(svc.get(t, "/accounts/"+acc.ID), &final); err != nil {
+		t.Fatal(err)
+	}
+	if final.Balance != want {
+		t.Errorf("balance after retries = %d, want %d", final.Balance, want)
+	}
+	var list ListAccountsOut
+	if err := json.Unmarshal(svc.get(t, "/accounts", "Consistency-Token", fmt.Sprint(final.Position)), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Accounts) != 1 || list.Accounts[0].Balance != final.Balance || list.Accounts[0].Version != final.Version {
+		t.Errorf("listAccounts after kill -9 = %+v, want %+v", list.Accounts, final)
+	}
+}

@@ -1,0 +1,59 @@
+// Command bank is AllFrame's CQRS example: bank accounts as event-sourced
+// aggregates in an embedded SQLite event store, served over REST, gRPC and
+// GraphQL from one registration each, assembled with fx.
+//
+//	go run ./examples/bank
+//	curl -d '{"owner":"ada"}' localhost:8080/accounts
+//	curl -d '{"amount":100}' localhost:8080/accounts/$ID/deposit
+//	grpcurl -plaintext -d '{"id":"'$ID'","amount":50}' localhost:9090 bank.v1.BankService/Deposit
+//	curl -d '{"query":"mutation { deposit(id: \"'$ID'\", amount: 25) { balance } }"}' localhost:8080/graphql
+//	curl localhost:8080/accounts/$ID
+//	curl -N localhost:8080/accounts/$ID/events
+//
+// The store is chosen by ALLFRAME_EVENTSTORE: "sqlite:PATH" (default
+// sqlite:bank.db; add ?durability=normal to trade power-loss durability for
+// speed) or "memory:". Addresses come from ALLFRAME_HTTP_ADDR (default
+// :8080) and ALLFRAME_GRPC_ADDR (default :9090); OTEL_* variables turn on
+// tracing.
+package main
+
+import (
+	"context"
+	"os"
+
+	"go.uber.org/fx"
+
+	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/di"
+	"github.com/allframe-go/allframe/transport/grpc"
+	"github.com/allframe-go/allframe/transport/rest"
+)
+
+// options assembles the service; tests pass extra options (addresses, a
+// store in a temporary directory).
+func options(extra ...fx.Option) fx.Option {
+	return fx.Options(
+		di.Module(app.Name("bank"), app.Version("1.0.0"),
+			app.Description("Bank accounts as event-sourced aggregates")),
+		di.Telemetry(),
+		di.REST(),
+		di.GRPC(),
+		di.GraphQL(),
+		storeModule(os.Getenv),
+		fx.Provide(newBank),
+		fx.Invoke(announce),
+		di.QuietLogger(),
+		fx.Options(extra...),
+	)
+}
+
+// announce logs where the service listens once it has started.
+func announce(lc fx.Lifecycle, a *app.App, _ *bank, es *eventStore, rt *rest.Transport, gt *grpc.Transport) {
+	lc.Append(fx.StartHook(func(ctx context.Context) {
+		a.Logger().InfoContext(ctx, "bank serving", "http", rt.Addr().String(), "grpc", gt.Addr().String(), "eventstore", es.url)
+	}))
+}
+
+func main() {
+	fx.New(options()).Run()
+}

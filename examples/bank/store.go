@@ -1,0 +1,271 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"go.uber.org/fx"
+
+	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/cqrs"
+	"github.com/allframe-go/allframe/cqrs/memory"
+	"github.com/allframe-go/allframe/cqrs/sqlite"
+)
+
+// envEventStore selects the event store; defaultEventStore is used when it
+// is empty.
+const (
+	envEventStore     = "ALLFRAME_EVENTSTORE"
+	defaultEventStore = "sqlite:bank.db"
+)
+
+// storeURL is where the events live: "memory:" or
+// "sqlite:PATH[?durability=full|normal]", read from ALLFRAME_EVENTSTORE.
+type storeURL string
+
+// storeSpec is a parsed storeURL.
+type storeSpec struct {
+	kind       string // "memory" or "sqlite"
+	path       string
+	durability sqlite.Durability
+}
+
+// parseStoreURL parses an ALLFRAME_EVENTSTORE value ("" is the default).
+func parseStoreURL(s string) (storeSpec, error) {
+	if s == "" {
+		s = defaultEventStore
+	}
+	kind, rest, _ := strings.Cut(s, ":")
+	switch kind {
+	case "memory":
+		if rest != "" {
+			return storeSpec{}, fmt.Errorf("%s=%q: memory takes no path (use memory:)", envEventStore, s)
+		}
+		return storeSpec{kind: kind}, nil
+	case "sqlite":
+		path, query, _ := strings.Cut(rest, "?")
+		if path == "" {
+			return storeSpec{}, fmt.Errorf("%s=%q: sqlite needs a file (sqlite:PATH)", envEventStore, s)
+		}
+		spec := storeSpec{kind: kind, path: path}
+		switch query {
+		case "", "durability=full":
+		case "durability=normal":
+			spec.durability = sqlite.DurabilityNormal
+		default:
+			return storeSpec{}, fmt.Errorf("%s=%q: unknown option %q (durability=full or durability=normal)", envEventStore, s, query)
+		}
+		return spec, nil
+	}
+	return storeSpec{}, fmt.Errorf("%s=%q: want memory: or sqlite:PATH", envEventStore, s)
+}
+
+// eventStore is the opened event store.
+type eventStore struct {
+	url   string
+	store cqrs.Store
+	db    *sqlite.Store // nil for memory
+}
+
+// openEventStore opens the store that url names; with lc it is closed when
+// the fx application stops.
+func openEventStore(lc fx.Lifecycle, url storeURL) (*eventStore, error) {
+	spec, err := parseStoreURL(string(url))
+	if err != nil {
+		return nil, err
+	}
+	es := &eventStore{url: cmp.Or(string(url), defaultEventStore)}
+	switch spec.kind {
+	case "memory":
+		es.store = memory.New()
+	case "sqlite":
+		db, err := sqlite.Open(spec.path, sqlite.WithDurability(spec.durability))
+		if err != nil {
+			return nil, fmt.Errorf("open event store %s: %w", es.url, err)
+		}
+		es.store, es.db = db, db
+		lc.Append(fx.StopHook(db.Close))
+	}
+	return es, nil
+}
+
+// storeModule provides the *eventStore from ALLFRAME_EVENTSTORE (tests
+// replace the storeURL with fx.Replace).
+//
+// It also contributes to the App's option group, only so that fx builds the
+// store before the App: fx runs stop hooks in reverse order of
+// construction, so the store then closes after the App has drained its
+// transports and stopped its projections, and a failed start (a port in
+// use) still closes it.
+func storeModule(getenv func(string) string) fx.Option {
+	return fx.Module("bank.eventstore",
+		fx.Provide(
+			func() storeURL { return storeURL(getenv(envEventStore)) },
+			openEventStore,
+			fx.Annotate(func(*eventStore) []app.Option { return nil }, fx.ResultTags(`group:"allframe.options,flatten"`)),
+		),
+	)
+}
+
+// accountList is the "accounts" read model behind listAccounts.
+type accountList interface {
+	// projector feeds the read model from the event log.
+	projector() cqrs.Projector
+	// page returns up to limit accounts with ids after after, in id order.
+	page(ctx context.Context, after string, limit int) ([]Account, error)
+}
+
+// accountList returns the read model for the store: a table in the same
+// SQLite file (written in the store's transactions together with its
+// checkpoint, so it survives restarts and applies every event exactly
+// once), or a map for the memory store (rebuilt from the log on start, like
+// the log itself).
+func (es *eventStore) accountList(reg *cqrs.Registry) accountList {
+	if es.db != nil {
+		return &sqlList{db: es.db, reg: reg}
+	}
+	return &memList{reg: reg, accounts: map[string]Account{}}
+}
+
+// accountEvent decodes an event of an account stream, or reports ok false
+// for events of other streams.
+func accountEvent(reg *cqrs.Registry, ev cqrs.Event) (id string, data any, ok bool, err error) {
+	id, found := strings.CutPrefix(ev.Stream, "account-")
+	if ev.StreamType != "account" || !found {
+		return "", nil, false, nil
+	}
+	data, err = reg.Decode(ev)
+	if errors.Is(err, cqrs.ErrUnknownEvent) {
+		return "", nil, false, nil // a newer version's event type: not ours to list
+	}
+	return id, data, err == nil, err
+}
+
+// sqlList keeps the listing in the table bank_accounts of the store's file.
+type sqlList struct {
+	db  *sqlite.Store
+	reg *cqrs.Registry
+}
+
+func (l *sqlList) projector() cqrs.Projector {
+	return sqlite.NewProjection(l.db, projectionName, l.apply,
+		sqlite.Setup(func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bank_accounts (
+				id       TEXT PRIMARY KEY,
+				owner    TEXT NOT NULL,
+				balance  INTEGER NOT NULL,
+				version  INTEGER NOT NULL,
+				position INTEGER NOT NULL
+			) WITHOUT ROWID`)
+			return err
+		}),
+		sqlite.Reset(func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `DELETE FROM bank_accounts`)
+			return err
+		}))
+}
+
+func (l *sqlList) apply(ctx context.Context, tx *sql.Tx, ev cqrs.Event) error {
+	id, data, ok, err := accountEvent(l.reg, ev)
+	if !ok {
+		return err
+	}
+	var res sql.Result
+	switch e := data.(type) {
+	case AccountOpened:
+		res, err = tx.ExecContext(ctx, `INSERT INTO bank_accounts (id, owner, balance, version, position) VALUES (?, ?, 0, ?, ?)`,
+			id, e.Owner, ev.Version, ev.Position)
+	case Deposited:
+		res, err = tx.ExecContext(ctx, `UPDATE bank_accounts SET balance = balance + ?, version = ?, position = ? WHERE id = ?`,
+			e.Amount, ev.Version, ev.Position, id)
+	case Withdrawn:
+		res, err = tx.ExecContext(ctx, `UPDATE bank_accounts SET balance = balance - ?, version = ?, position = ? WHERE id = ?`,
+			e.Amount, ev.Version, ev.Position, id)
+	default:
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("accounts projection: event %d of %s changed %d rows (%v)", ev.Position, ev.Stream, n, err)
+	}
+	return nil
+}
+
+func (l *sqlList) page(ctx context.Context, after string, limit int) ([]Account, error) {
+	rows, err := l.db.DB().QueryContext(ctx,
+		`SELECT id, owner, balance, version, position FROM bank_accounts WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Account{}
+	for rows.Next() {
+		var a Account
+		if err := rows.Scan(&a.ID, &a.Owner, &a.Balance, &a.Version, &a.Position); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// memList keeps the listing in memory.
+type memList struct {
+	reg *cqrs.Registry
+
+	mu       sync.Mutex
+	accounts map[string]Account
+}
+
+func (l *memList) projector() cqrs.Projector {
+	return cqrs.NewProjection(projectionName, l.apply, cqrs.OnReset(func(context.Context) error {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		clear(l.accounts)
+		return nil
+	}))
+}
+
+func (l *memList) apply(_ context.Context, ev cqrs.Event) error {
+	id, data, ok, err := accountEvent(l.reg, ev)
+	if !ok {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	a := l.accounts[id]
+	switch e := data.(type) {
+	case AccountOpened:
+		a = Account{ID: id, Owner: e.Owner}
+	case Deposited:
+		a.Balance += e.Amount
+	case Withdrawn:
+		a.Balance -= e.Amount
+	default:
+		return nil
+	}
+	a.Version, a.Position = ev.Version, ev.Position
+	l.accounts[id] = a
+	return nil
+}
+
+func (l *memList) page(_ context.Context, after string, limit int) ([]Account, error) {
+	l.mu.Lock()
+	out := make([]Account, 0, len(l.accounts))
+	for id, a := range l.accounts {
+		if id > after {
+			out = append(out, a)
+		}
+	}
+	l.mu.Unlock()
+	slices.SortFunc(out, func(a, b Account) int { return strings.Compare(a.ID, b.ID) })
+	return out[:min(limit, len(out))], nil
+}
