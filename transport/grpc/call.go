@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -26,11 +27,8 @@ type method struct {
 	outType unsafe.Pointer // type word of *Out, to check what Handle returns
 	zeroOut unsafe.Pointer // a zero Out, encoded for a nil *Out
 	peers   *peerCache
+	encs    *sync.Pool // of *wire.Encoder, shared by the transport's methods
 }
-
-// smallMessage is the size up to which a unary response is encoded into
-// its call's own memory instead of a separate buffer.
-const smallMessage = 128
 
 // callState is everything one call needs, in one allocation: the neutral
 // Call, the adapters it points to and the response buffer. The codec
@@ -46,10 +44,9 @@ type callState struct {
 	outP   unsafe.Pointer // the output's struct, once sized
 	size   int            // its encoded size
 	stream bool
-	enc    wire.Encoder
+	enc    *wire.Encoder // from m.encs between sizing and encoding
 	sb     mem.SliceBuffer
 	bufs   [1]mem.Buffer
-	small  [smallMessage]byte
 }
 
 func newCallState(ctx context.Context, m *method, stream bool) *callState {
@@ -159,17 +156,20 @@ func (st *callState) sizeOutput() error {
 	if p == nil {
 		p = m.zeroOut
 	}
-	n, err := m.out.Size(p, &st.enc)
+	e := m.encs.Get().(*wire.Encoder)
+	n, err := m.out.Size(p, e)
 	if err != nil {
+		m.encs.Put(e)
 		return fmt.Errorf("operation %s output: %w", m.op.Name, err)
 	}
-	st.outP, st.size = p, n
+	st.outP, st.size, st.enc = p, n, e
 	return nil
 }
 
 // marshal encodes the output sized by sizeOutput with the operation's
-// plan. A unary response up to smallMessage bytes lives in the call's own
-// memory; larger ones use grpc's buffer pool.
+// plan, into an exact buffer or, from 1 KiB, one of grpc's pooled buffers.
+// A unary call's buffer slice lives in the call state: no allocation
+// besides the bytes.
 func (st *callState) marshal() (mem.BufferSlice, error) {
 	m := st.m
 	if st.outP == nil {
@@ -177,15 +177,16 @@ func (st *callState) marshal() (mem.BufferSlice, error) {
 			return nil, err
 		}
 	}
-	p, n := st.outP, st.size
-	st.outP = nil
+	p, n, e := st.outP, st.size, st.enc
+	st.outP, st.enc = nil, nil
+	defer m.encs.Put(e)
 	if n == 0 {
 		return nil, nil
 	}
 	if !mem.IsBelowBufferPoolingThreshold(n) {
 		pool := mem.DefaultBufferPool()
 		buf := pool.Get(n)
-		b := m.out.Append((*buf)[:0], p, &st.enc)
+		b := m.out.Append((*buf)[:0], p, e)
 		if len(b) != n {
 			pool.Put(buf)
 			return nil, sizeMismatch(m, n, len(b))
@@ -197,13 +198,7 @@ func (st *callState) marshal() (mem.BufferSlice, error) {
 		st.bufs[0] = mem.NewBuffer(buf, pool)
 		return st.bufs[:], nil
 	}
-	var b []byte
-	if !st.stream && n <= len(st.small) {
-		b = st.small[:0:n]
-	} else {
-		b = make([]byte, 0, n)
-	}
-	b = m.out.Append(b, p, &st.enc)
+	b := m.out.Append(make([]byte, 0, n), p, e)
 	if len(b) != n {
 		return nil, sizeMismatch(m, n, len(b))
 	}

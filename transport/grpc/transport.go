@@ -36,12 +36,14 @@ type Transport struct {
 	mu        sync.Mutex
 	app       *app.App
 	schema    *schema
+	methods   []*method
 	server    *grpc.Server
 	bound     net.Listener
 	serveDone chan struct{}
 	stopping  chan struct{}
 	stopOnce  sync.Once
 	peers     peerCache
+	encoders  sync.Pool
 }
 
 var (
@@ -92,6 +94,7 @@ func WithHealthInterval(d time.Duration) Option {
 // New returns a gRPC transport.
 func New(opts ...Option) *Transport {
 	t := &Transport{reflection: true, healthInterval: time.Second}
+	t.encoders.New = func() any { return new(wire.Encoder) }
 	for _, o := range opts {
 		o(t)
 	}
@@ -131,7 +134,7 @@ func (t *Transport) prepare(a *app.App) error {
 	}
 	for _, ms := range s.methods {
 		op := ms.op
-		m := &method{op: op, route: ms.fullMethod, peers: &t.peers}
+		m := &method{op: op, route: ms.fullMethod, peers: &t.peers, encs: &t.encoders}
 		if m.in, err = compiler.Compile(op.Input); err != nil {
 			return fmt.Errorf("grpc: operation %s input: %w", op.Name, err)
 		}
@@ -142,6 +145,7 @@ func (t *Transport) prepare(a *app.App) error {
 		m.outType = typeWord(outPtr)
 		m.zeroOut = reflect.New(op.Output.Go).UnsafePointer()
 		outputs[outPtr] = m.out
+		t.methods = append(t.methods, m)
 		if got := reflect.TypeOf(op.NewInput()); got != reflect.PointerTo(op.Input.Go) {
 			return fmt.Errorf("grpc: operation %s: NewInput returns %s, want *%s", op.Name, got, op.Input.Go)
 		}
