@@ -133,6 +133,7 @@ type bank struct {
 	bus      *cqrs.Bus
 	accounts *cqrs.Aggregate[accountState]
 	list     accountList
+	ids      *cqrs.IDGenerator // account ids: UUIDv7, increasing within the process
 }
 
 // projectionName is the name (and checkpoint) of the accounts listing.
@@ -143,16 +144,21 @@ func notFound(id string) error {
 }
 
 // newBank registers the bank's operations in a, over the event store es.
-func newBank(a *app.App, es *eventStore, tel *telemetry.Telemetry) *bank {
+func newBank(a *app.App, es *eventStore, tel *telemetry.Telemetry) (*bank, error) {
 	bus := cqrs.NewBus(a, es.store, registry(), cqrs.WithTracerProvider(tel.TracerProvider()))
+	list, err := es.accountList(context.Background(), bus.Registry())
+	if err != nil {
+		return nil, err
+	}
 	b := &bank{
 		bus:      bus,
 		accounts: cqrs.NewAggregate(bus, "account", applyAccount, cqrs.SnapshotEvery(100)),
-		list:     es.accountList(bus.Registry()),
+		list:     list,
+		ids:      cqrs.NewIDGenerator(nil),
 	}
 	bus.Projections().Add(b.list.projector())
 
-	cqrs.Handle(b.accounts, "openAccount", func(OpenAccountIn) string { return cqrs.NewID() },
+	cqrs.Handle(b.accounts, "openAccount", func(OpenAccountIn) string { return b.ids.New() },
 		func(_ context.Context, st cqrs.State[accountState], in OpenAccountIn) ([]any, error) {
 			if st.Exists() { // a fresh UUIDv7 never exists; guard anyway
 				return nil, app.NewError(app.CodeAlreadyExists, "account exists")
@@ -228,7 +234,7 @@ func newBank(a *app.App, es *eventStore, tel *telemetry.Telemetry) *bank {
 		app.Describe("Streams an account's events: its history, then new events as they happen"))
 
 	bus.RegisterAdmin()
-	return b
+	return b, nil
 }
 
 // accountEventView renders a stored event for the feed.

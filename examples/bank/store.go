@@ -126,11 +126,17 @@ type accountList interface {
 // checkpoint, so it survives restarts and applies every event exactly
 // once), or a map for the memory store (rebuilt from the log on start, like
 // the log itself).
-func (es *eventStore) accountList(reg *cqrs.Registry) accountList {
-	if es.db != nil {
-		return &sqlList{db: es.db, reg: reg}
+func (es *eventStore) accountList(ctx context.Context, reg *cqrs.Registry) (accountList, error) {
+	if es.db == nil {
+		return &memList{reg: reg, accounts: map[string]Account{}}, nil
 	}
-	return &memList{reg: reg, accounts: map[string]Account{}}
+	// The projection creates its table when it first runs, in the
+	// background once the App has started; create it now so that a
+	// listAccounts served before that finds an empty table.
+	if err := es.db.Write(ctx, createAccountsTable); err != nil {
+		return nil, fmt.Errorf("create the accounts table: %w", err)
+	}
+	return &sqlList{db: es.db, reg: reg}, nil
 }
 
 // accountEvent decodes an event of an account stream, or reports ok false
@@ -153,18 +159,21 @@ type sqlList struct {
 	reg *cqrs.Registry
 }
 
+// createAccountsTable creates the listing's table if it does not exist.
+func createAccountsTable(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bank_accounts (
+		id       TEXT PRIMARY KEY,
+		owner    TEXT NOT NULL,
+		balance  INTEGER NOT NULL,
+		version  INTEGER NOT NULL,
+		position INTEGER NOT NULL
+	) WITHOUT ROWID`)
+	return err
+}
+
 func (l *sqlList) projector() cqrs.Projector {
 	return sqlite.NewProjection(l.db, projectionName, l.apply,
-		sqlite.Setup(func(ctx context.Context, tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bank_accounts (
-				id       TEXT PRIMARY KEY,
-				owner    TEXT NOT NULL,
-				balance  INTEGER NOT NULL,
-				version  INTEGER NOT NULL,
-				position INTEGER NOT NULL
-			) WITHOUT ROWID`)
-			return err
-		}),
+		sqlite.Setup(createAccountsTable),
 		sqlite.Reset(func(ctx context.Context, tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `DELETE FROM bank_accounts`)
 			return err
