@@ -85,6 +85,8 @@ type Store struct {
 	opts options
 	wdb  *sql.DB // the writer's single connection
 	rdb  *sql.DB // read-only pool
+	// Prepared reads (database/sql prepares them once per connection).
+	readStream, readAll, head, loadSnap, loadCP, loadIdem *sql.Stmt
 
 	queue   chan *request
 	closeMu sync.RWMutex
@@ -157,7 +159,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 		changed: make(chan struct{}),
 		gen:     cqrs.NewIDGenerator(o.now),
 	}
+	if err := s.prepareReads(); err != nil {
+		_ = rdb.Close()
+		_ = wdb.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
 	if err := s.w.prepare(wdb); err != nil {
+		s.closeReads()
 		_ = rdb.Close()
 		_ = wdb.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
@@ -174,6 +182,42 @@ func Open(path string, opts ...Option) (*Store, error) {
 func writerDSN(path string, d Durability) string {
 	return path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(" + d.pragma() +
 		")&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(4000)&_txlock=immediate"
+}
+
+const (
+	selectHead        = "SELECT COALESCE(MAX(position), 0) FROM events"
+	selectIdempotency = "SELECT hash, response, position, time FROM idempotency WHERE scope = ? AND key = ?"
+)
+
+func (s *Store) prepareReads() error {
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		st, err = s.rdb.Prepare(q)
+		return st
+	}
+	s.readStream = prep("SELECT " + eventColumns + " FROM events WHERE stream = ? AND version > ? ORDER BY version")
+	s.readAll = prep("SELECT " + eventColumns + " FROM events WHERE position > ? ORDER BY position LIMIT ?")
+	s.head = prep(selectHead)
+	s.loadSnap = prep("SELECT version, position, schema_version, data, time FROM snapshots WHERE stream = ?")
+	s.loadCP = prep("SELECT position FROM checkpoints WHERE name = ?")
+	s.loadIdem = prep(selectIdempotency)
+	if err != nil {
+		s.closeReads()
+		return fmt.Errorf("prepare statements: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) closeReads() {
+	for _, st := range []*sql.Stmt{s.readStream, s.readAll, s.head, s.loadSnap, s.loadCP, s.loadIdem} {
+		if st != nil {
+			_ = st.Close()
+		}
+	}
 }
 
 // schemaVersion is the PRAGMA user_version of the current schema.
@@ -265,6 +309,7 @@ func (s *Store) Close() error {
 	close(s.changed) // wakes subscriptions, which then see ErrClosed
 	s.changedMu.Unlock()
 	s.w.close()
+	s.closeReads()
 	return errors.Join(s.rdb.Close(), s.wdb.Close())
 }
 
@@ -355,7 +400,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, after int64) ([]c
 	if s.isClosed() {
 		return nil, cqrs.ErrClosed
 	}
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+eventColumns+" FROM events WHERE stream = ? AND version > ? ORDER BY version", stream, after)
+	rows, err := s.readStream.QueryContext(ctx, stream, after)
 	if err != nil {
 		return nil, s.readErr(err)
 	}
@@ -375,9 +420,8 @@ func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Fi
 	if limit <= 0 {
 		limit = cqrs.DefaultReadLimit
 	}
-	q, args := selectEvents(after, limit, filter)
 	if filter.IsZero() {
-		rows, err := s.rdb.QueryContext(ctx, q, args...)
+		rows, err := s.readAll.QueryContext(ctx, after, limit)
 		if err != nil {
 			return nil, 0, s.readErr(err)
 		}
@@ -393,13 +437,14 @@ func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Fi
 	}
 	// A filtered read also reports how far it looked (the head, in the same
 	// snapshot), so subscriptions skip past events that do not match.
+	q, args := selectEvents(after, limit, filter)
 	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, 0, s.readErr(err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	var head int64
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(position), 0) FROM events").Scan(&head); err != nil {
+	if err := tx.QueryRowContext(ctx, selectHead).Scan(&head); err != nil {
 		return nil, 0, s.readErr(err)
 	}
 	rows, err := tx.QueryContext(ctx, q, args...)
@@ -478,7 +523,7 @@ func (s *Store) Head(ctx context.Context) (int64, error) {
 		return 0, cqrs.ErrClosed
 	}
 	var head int64
-	if err := s.rdb.QueryRowContext(ctx, "SELECT COALESCE(MAX(position), 0) FROM events").Scan(&head); err != nil {
+	if err := s.head.QueryRowContext(ctx).Scan(&head); err != nil {
 		return 0, s.readErr(err)
 	}
 	return head, nil
@@ -524,8 +569,7 @@ func (s *Store) LoadSnapshot(ctx context.Context, stream string) (cqrs.Snapshot,
 	}
 	sn := cqrs.Snapshot{Stream: stream}
 	var t int64
-	err := s.rdb.QueryRowContext(ctx, "SELECT version, position, schema_version, data, time FROM snapshots WHERE stream = ?", stream).
-		Scan(&sn.Version, &sn.Position, &sn.SchemaVersion, &sn.Data, &t)
+	err := s.loadSnap.QueryRowContext(ctx, stream).Scan(&sn.Version, &sn.Position, &sn.SchemaVersion, &sn.Data, &t)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cqrs.Snapshot{}, false, nil
 	}
@@ -558,7 +602,7 @@ func (s *Store) LoadCheckpoint(ctx context.Context, name string) (int64, error) 
 		return 0, cqrs.ErrClosed
 	}
 	var pos int64
-	err := s.rdb.QueryRowContext(ctx, "SELECT position FROM checkpoints WHERE name = ?", name).Scan(&pos)
+	err := s.loadCP.QueryRowContext(ctx, name).Scan(&pos)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -573,22 +617,17 @@ func (s *Store) LoadIdempotency(ctx context.Context, scope, key string) (cqrs.Id
 	if s.isClosed() {
 		return cqrs.IdempotencyRecord{}, false, cqrs.ErrClosed
 	}
-	rec, ok, err := loadIdempotency(ctx, s.rdb, scope, key)
+	rec, ok, err := scanIdempotency(s.loadIdem.QueryRowContext(ctx, scope, key), scope, key)
 	if err != nil {
 		return rec, ok, s.readErr(err)
 	}
 	return rec, ok, nil
 }
 
-type queryRower interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func loadIdempotency(ctx context.Context, q queryRower, scope, key string) (cqrs.IdempotencyRecord, bool, error) {
+func scanIdempotency(row *sql.Row, scope, key string) (cqrs.IdempotencyRecord, bool, error) {
 	rec := cqrs.IdempotencyRecord{Scope: scope, Key: key}
 	var t int64
-	err := q.QueryRowContext(ctx, "SELECT hash, response, position, time FROM idempotency WHERE scope = ? AND key = ?", scope, key).
-		Scan(&rec.RequestHash, &rec.Response, &rec.Position, &t)
+	err := row.Scan(&rec.RequestHash, &rec.Response, &rec.Position, &t)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cqrs.IdempotencyRecord{}, false, nil
 	}
@@ -620,7 +659,7 @@ func (s *Store) SaveIdempotency(ctx context.Context, rec cqrs.IdempotencyRecord)
 			inserted = true
 			return nil
 		}
-		stored, _, err = loadIdempotency(ctx, tx, rec.Scope, rec.Key)
+		stored, _, err = scanIdempotency(tx.QueryRowContext(ctx, selectIdempotency, rec.Scope, rec.Key), rec.Scope, rec.Key)
 		return err
 	})
 	if err != nil {

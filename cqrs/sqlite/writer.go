@@ -223,7 +223,7 @@ func (s *Store) tryCommit(live []*request) (appended bool, err error) {
 			continue
 		}
 		if rec := req.Idempotency; rec != nil {
-			old, found, err := loadIdempotency(r.ctx, tx, rec.Scope, rec.Key)
+			old, found, err := scanIdempotency(tx.QueryRowContext(r.ctx, selectIdempotency, rec.Scope, rec.Key), rec.Scope, rec.Key)
 			if err != nil {
 				return false, err
 			}
