@@ -32,7 +32,7 @@ func (r *request) events() int {
 type writerState struct {
 	// insertEvents[k] inserts insertSizes[k] event rows at once: fewer
 	// statements per batch for the same rows.
-	insertEvents                            [len(insertSizes)]*sql.Stmt
+	insertEvents                           [len(insertSizes)]*sql.Stmt
 	streamVersion, eventExists, insertIdem *sql.Stmt
 
 	rows []eventRow // rows of the open transaction not inserted yet
