@@ -29,6 +29,9 @@ const (
 	ExtAggregate = "cqrs.aggregate"
 	// ExtIdempotent is true on commands that honour Idempotency-Key.
 	ExtIdempotent = "cqrs.idempotent"
+	// ExtReadsFrom lists the projections a query reads (see
+	// Bus.ReadsFrom); such queries honour Consistency-Token.
+	ExtReadsFrom = "cqrs.readsFrom"
 )
 
 type scopeKey struct{}

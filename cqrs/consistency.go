@@ -14,9 +14,10 @@ import (
 // reached it, at most the Bus's consistency timeout (and the call's
 // deadline). A token that does not parse, or lies beyond the store's head,
 // is invalid_argument; a projection that does not catch up in time is
-// unavailable (retryable).
+// unavailable (retryable). The operation's ExtReadsFrom extension lists the
+// projections, so schema emitters can document the header.
 func (b *Bus) ReadsFrom(projections ...string) app.OpOption {
-	return app.With(func(next app.Handler) app.Handler {
+	wait := app.With(func(next app.Handler) app.Handler {
 		return func(ctx context.Context, call *app.Call) (any, error) {
 			if tok := call.Metadata.Get(MetaConsistencyToken); tok != "" {
 				if err := b.waitConsistent(ctx, tok, projections); err != nil {
@@ -26,6 +27,11 @@ func (b *Bus) ReadsFrom(projections ...string) app.OpOption {
 			return next(ctx, call)
 		}
 	})
+	mark := app.Extension(ExtReadsFrom, append([]string(nil), projections...))
+	return func(op *app.Operation) {
+		wait(op)
+		mark(op)
+	}
 }
 
 // WaitConsistent waits until the named projections have reached the

@@ -217,6 +217,9 @@ func (ps *Projections) run(ctx context.Context, r *runner) {
 		if ctx.Err() != nil {
 			return
 		}
+		if err == nil {
+			err = errors.New("subscription ended")
+		}
 		r.fail(err)
 		ps.logger.ErrorContext(ctx, "projection failed; retrying", "projection", name, "error", err, "retry_in", backoff)
 		t := time.NewTimer(backoff)

@@ -408,3 +408,17 @@ func TestProjectionExactlyOnce(t *testing.T) {
 	wait(last)
 	check(106, 52)
 }
+
+func TestNestedWriteFailsInsteadOfDeadlocking(t *testing.T) {
+	s := open(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var inner error
+	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, inner = s.Append(ctx, cqrs.AppendRequest{Stream: "s", Events: []cqrs.EventData{cqrstest.Event("A", `{}`)}})
+		return nil
+	})
+	if err != nil || !errors.Is(inner, sqlite.ErrNestedWrite) {
+		t.Errorf("Write = %v, nested Append = %v; want ErrNestedWrite", err, inner)
+	}
+}

@@ -332,10 +332,21 @@ func (s *Store) broadcast() {
 	s.changed = make(chan struct{})
 }
 
+// inWriterKey marks the context of Write functions, which run on the
+// writer goroutine: a write from there would wait for itself.
+type inWriterKey struct{}
+
+// ErrNestedWrite reports a write to the store from inside a Write function
+// (which must use its transaction instead).
+var ErrNestedWrite = errors.New("sqlite: write to the store from inside a Write function; use its transaction")
+
 // submit queues r for the writer; r.done is closed once it is handled.
 func (s *Store) submit(ctx context.Context, r *request) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if ctx.Value(inWriterKey{}) != nil {
+		return ErrNestedWrite
 	}
 	s.closeMu.RLock()
 	if s.closed {
@@ -381,7 +392,8 @@ func (s *Store) Append(ctx context.Context, req cqrs.AppendRequest) (cqrs.Append
 
 // Write runs fn in the writer's transaction (inside a savepoint of its
 // own) and returns once that transaction has committed. fn must use tx
-// only and must not commit or roll it back; if it fails, its changes are
+// only — writing through the Store from fn fails with ErrNestedWrite — and
+// must not commit or roll it back; if it fails, its changes are
 // rolled back and its error returned, while the other requests of the
 // batch commit. Keep fn short: the writer waits for it.
 func (s *Store) Write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {

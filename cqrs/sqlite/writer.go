@@ -387,7 +387,7 @@ func runJob(r *request, tx *sql.Tx) (jobErr, err error) {
 				err = fmt.Errorf("sqlite: write function panicked: %v", p)
 			}
 		}()
-		return r.job(r.ctx, tx)
+		return r.job(context.WithValue(r.ctx, inWriterKey{}, true), tx)
 	}()
 	if jobErr != nil {
 		if _, err := tx.Exec("ROLLBACK TO job"); err != nil {
