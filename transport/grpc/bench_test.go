@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -116,6 +117,67 @@ func BenchmarkHello(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkHelloInterleaved alternates blocks of calls to the framework's
+// hello and to the generated server inside one benchmark, so that load
+// from other processes hits both alike, and reports the time and
+// allocations per call of each and their ratio:
+// go test -run '^$' -bench HelloInterleaved -benchtime 20000x ./transport/grpc/
+func BenchmarkHelloInterleaved(b *testing.B) {
+	for _, transport := range []struct {
+		name   string
+		listen func() (net.Listener, func(context.Context, string) (net.Conn, error))
+	}{{"tcp", tcp}, {"bufconn", inMemory}} {
+		b.Run(transport.name, func(b *testing.B) {
+			framework, generated := benchServers(b, transport.listen)
+			clients := [2]hellopb.HelloServiceClient{framework, generated}
+			ctx := context.Background()
+			req := &hellopb.HelloRequest{Name: "Ada"}
+			call := func(c hellopb.HelloServiceClient) {
+				if resp, err := c.Hello(ctx, req); err != nil || resp.GetMessage() != "Hello, Ada!" {
+					b.Fatal(resp, err)
+				}
+			}
+			for range 200 { // warm up both connections
+				call(framework)
+				call(generated)
+			}
+			const block = 50
+			var elapsed [2]time.Duration
+			var mallocs [2]uint64
+			var calls [2]int
+			var ms runtime.MemStats
+			b.ResetTimer()
+			for i := 0; i < b.N; i += block {
+				// ABBA order: neither side always runs first.
+				which := (i / block) % 2
+				if (i/block/2)%2 == 1 {
+					which = 1 - which
+				}
+				runtime.ReadMemStats(&ms)
+				before := ms.Mallocs
+				start := time.Now()
+				for range block {
+					call(clients[which])
+				}
+				elapsed[which] += time.Since(start)
+				runtime.ReadMemStats(&ms)
+				mallocs[which] += ms.Mallocs - before
+				calls[which] += block
+			}
+			if calls[0] == 0 || calls[1] == 0 {
+				return
+			}
+			fw := float64(elapsed[0].Nanoseconds()) / float64(calls[0])
+			gen := float64(elapsed[1].Nanoseconds()) / float64(calls[1])
+			b.ReportMetric(fw, "framework-ns/call")
+			b.ReportMetric(gen, "generated-ns/call")
+			b.ReportMetric(fw/gen, "time-ratio")
+			b.ReportMetric(float64(mallocs[0])/float64(calls[0]), "framework-allocs/call")
+			b.ReportMetric(float64(mallocs[1])/float64(calls[1]), "generated-allocs/call")
+		})
 	}
 }
 
