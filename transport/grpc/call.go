@@ -31,12 +31,13 @@ type method struct {
 }
 
 // callState is everything one call needs, in one allocation: the neutral
-// Call, the adapters it points to and the response buffer. The codec
+// Call, the adapters it points to (pointer conversions of the state
+// itself) and the response's buffer slice. The codec
 // receives it as the request and response "message", so decoding and
 // encoding run the operation's plans without a lookup.
 type callState struct {
 	call   app.Call
-	ctx    context.Context // per-call state, like http.Request
+	ctx    context.Context // the call's context, kept like http.Request keeps its own
 	m      *method
 	in     unsafe.Pointer // the decoded input (*In)
 	out    any            // the output to encode (*Out)

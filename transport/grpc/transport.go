@@ -73,8 +73,9 @@ func WithServerOptions(opts ...grpc.ServerOption) Option {
 }
 
 // WithH2C also serves gRPC on the App's HTTP port, by mounting the gRPC
-// server's paths among the App's HTTP routes; the HTTP server must accept
-// HTTP/2 without TLS (h2c). Default: off; gRPC has its own port.
+// server's paths (POST /<service>/*) among the App's HTTP routes; the HTTP
+// server must accept HTTP/2 without TLS (h2c, e.g. http.Server.Protocols
+// with SetUnencryptedHTTP2). Default: off; gRPC has its own port.
 func WithH2C() Option { return func(t *Transport) { t.h2c = true } }
 
 // WithReflection turns server reflection (v1 and v1alpha) on or off.

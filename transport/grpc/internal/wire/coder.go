@@ -36,6 +36,7 @@ type FieldError struct {
 	Err  error
 }
 
+// Error returns the path and the underlying error.
 func (e *FieldError) Error() string { return e.Path + ": " + e.Err.Error() }
 
 // Unwrap returns the underlying error.
