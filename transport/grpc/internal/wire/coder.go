@@ -295,9 +295,13 @@ func messageCoder(m *Message) *coder {
 		wtyp:    protowire.BytesType,
 		message: true,
 		size: func(p unsafe.Pointer, e *Encoder) int {
+			if !e.enter() {
+				return 0
+			}
 			i := e.reserve()
 			n := m.size(p, e)
 			e.sizes[i] = n
+			e.depth--
 			return protowire.SizeVarint(uint64(n)) + n
 		},
 		append: func(b []byte, p unsafe.Pointer, e *Encoder) []byte {

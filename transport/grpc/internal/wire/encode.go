@@ -17,6 +17,7 @@ type Encoder struct {
 	kpos  int
 	vals  []any // JSON-normalised values for google.protobuf.Value
 	vpos  int
+	depth int
 	err   error
 }
 
@@ -26,7 +27,21 @@ func (e *Encoder) reset() {
 	e.keys, e.kpos = e.keys[:0], 0
 	clear(e.vals)
 	e.vals, e.vpos = e.vals[:0], 0
-	e.err = nil
+	e.depth, e.err = 0, nil
+}
+
+// errCycle reports a value nested too deeply to encode, which for Go
+// values means a cycle of pointers, maps or slices.
+var errCycle = fmt.Errorf("value nested deeper than %d levels (a cycle?)", maxDepth)
+
+// enter counts one level of nesting, failing beyond maxDepth.
+func (e *Encoder) enter() bool {
+	if e.depth >= maxDepth {
+		e.fail(errCycle)
+		return false
+	}
+	e.depth++
+	return true
 }
 
 func (e *Encoder) reserve() int {

@@ -95,3 +95,32 @@ func TestMarshalChecksTheType(t *testing.T) {
 		t.Error("Compile accepted a non-struct")
 	}
 }
+
+type cyclic struct {
+	Next *cyclic `json:"next"`
+	Any  any     `json:"any"`
+}
+
+func TestEncodingACycleFails(t *testing.T) {
+	m, err := wire.NewCompiler().Compile(typeOf[cyclic](t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loop := &cyclic{}
+	loop.Next = loop
+	if _, err := m.Marshal(loop); err == nil || !strings.Contains(err.Error(), "a cycle?") {
+		t.Errorf("Marshal(cycle) = %v, want the cycle reported", err)
+	}
+	self := map[string]any{}
+	self["self"] = self
+	if _, err := m.Marshal(&cyclic{Any: self}); err == nil || !strings.Contains(err.Error(), "a cycle?") {
+		t.Errorf("Marshal(cyclic map) = %v, want the cycle reported", err)
+	}
+	deep := &cyclic{}
+	for range 100 {
+		deep = &cyclic{Next: deep}
+	}
+	if _, err := m.Marshal(deep); err != nil {
+		t.Errorf("Marshal(100 levels) = %v", err)
+	}
+}

@@ -246,9 +246,13 @@ var rawJSONCoder = &coder{
 // sizeValue returns the size of v as a length-delimited Value message,
 // recording nested sizes in e.
 func sizeValue(v any, e *Encoder) int {
+	if !e.enter() {
+		return 0
+	}
 	i := e.reserve()
 	n := sizeValueBody(v, e)
 	e.sizes[i] = n
+	e.depth--
 	return protowire.SizeVarint(uint64(n)) + n
 }
 
