@@ -54,6 +54,7 @@ type Aggregate[S any] struct {
 	snapVersion int
 	locks       keyedMutex
 	cache       *lru[State[S]]
+	flat        bool // S holds no references: a copy of a cached state is independent
 }
 
 // AggregateOption configures an Aggregate.
@@ -111,7 +112,31 @@ func NewAggregate[S any](bus *Bus, typ string, apply func(state *S, event any), 
 		bus: bus, typ: typ, apply: apply,
 		snapEvery: int64(o.snapEvery), snapVersion: o.snapVersion,
 		cache: newLRU[State[S]](o.cacheSize),
+		flat:  isFlat(reflect.TypeFor[S](), 0),
 	}
+}
+
+// isFlat reports whether values of t share no memory when copied.
+func isFlat(t reflect.Type, depth int) bool {
+	if depth > 16 {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128, reflect.String:
+		return true
+	case reflect.Array:
+		return isFlat(t.Elem(), depth+1)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !isFlat(t.Field(i).Type, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // checkJSONSafe reports fields of t that encoding/json would drop.
@@ -149,16 +174,28 @@ func (a *Aggregate[S]) Type() string { return a.typ }
 // Stream returns the stream of the instance id.
 func (a *Aggregate[S]) Stream(id string) string { return a.typ + "-" + id }
 
-// Load returns the current state of the instance id, read from the store
-// (the latest snapshot, then the events after it). A missing instance is
-// not an error: its State has Version 0.
+// Load returns the current state of the instance id, as of the store: a
+// cached state brought up to date with the events appended since (when S
+// holds no maps, slices or pointers, so that the copy is independent), else
+// the latest snapshot and the events after it. A missing instance is not an
+// error: its State has Version 0.
 func (a *Aggregate[S]) Load(ctx context.Context, id string) (State[S], error) {
 	if err := checkID(id); err != nil {
 		return State[S]{}, err
 	}
 	ctx, span := a.bus.tracer.Start(ctx, "cqrs.load "+a.typ, a.spanAttrs(id))
-	st, err := a.load(ctx, id)
-	span.SetAttributes(attrVersion.Int64(st.Version))
+	var st State[S]
+	var err error
+	cached := false
+	if a.flat {
+		st, cached = a.cache.get(id)
+	}
+	if cached {
+		err = a.catchUp(ctx, &st)
+	} else {
+		st, err = a.load(ctx, id)
+	}
+	span.SetAttributes(attrVersion.Int64(st.Version), attribute.Bool("cqrs.cached", cached))
 	endSpan(span, err)
 	return st, edgeError(err)
 }

@@ -779,11 +779,16 @@ func scenarioSnapshots(t *testing.T, open Open) {
 	if err != nil || !ok || sn.Version != 100 {
 		t.Fatalf("snapshot = version %d, %v, %v; want version 100", sn.Version, ok, err)
 	}
+	want := int64(120 * 121 / 2)
+	if bal := b.balance(t, acc.ID); bal != want {
+		t.Errorf("balance = %d, want %d", bal, want)
+	}
+	// Another replica (nothing cached) starts from the snapshot.
+	b2 := newBank(t, store)
 	store.mu.Lock()
 	store.after = nil
 	store.mu.Unlock()
-	want := int64(120 * 121 / 2)
-	if bal := b.balance(t, acc.ID); bal != want {
+	if bal := b2.balance(t, acc.ID); bal != want {
 		t.Errorf("balance loaded from snapshot = %d, want %d", bal, want)
 	}
 	store.mu.Lock()
