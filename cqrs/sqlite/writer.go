@@ -34,12 +34,13 @@ type writerState struct {
 	// statements per batch for the same rows.
 	insertEvents                           [len(insertSizes)]*sql.Stmt
 	streamVersion, eventExists, insertIdem *sql.Stmt
+	dataVersion, maxPosition               *sql.Stmt
 
 	rows []eventRow // rows of the open transaction not inserted yet
 	args []any
 
 	head        int64
-	dataVersion int64            // PRAGMA data_version seen last; -1: unknown
+	seenVersion int64            // PRAGMA data_version seen last; -1: unknown
 	versions    map[string]int64 // committed stream versions (a cache)
 	overlay     map[string]int64 // stream versions written by the open transaction
 	batchIDs    map[string]struct{}
@@ -81,7 +82,9 @@ func (w *writerState) prepare(db *sql.DB) error {
 	w.streamVersion = prep("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?")
 	w.eventExists = prep("SELECT 1 FROM events WHERE id = ?")
 	w.insertIdem = prep(insertIdempotency)
-	w.dataVersion = -1
+	w.dataVersion = prep("PRAGMA data_version")
+	w.maxPosition = prep(selectHead)
+	w.seenVersion = -1
 	w.versions = map[string]int64{}
 	w.overlay = map[string]int64{}
 	w.batchIDs = map[string]struct{}{}
@@ -93,7 +96,7 @@ func (w *writerState) prepare(db *sql.DB) error {
 }
 
 func (w *writerState) close() {
-	for _, st := range append(w.insertEvents[:], w.streamVersion, w.eventExists, w.insertIdem) {
+	for _, st := range append(w.insertEvents[:], w.streamVersion, w.eventExists, w.insertIdem, w.dataVersion, w.maxPosition) {
 		if st != nil {
 			_ = st.Close()
 		}
@@ -328,17 +331,17 @@ func (w *writerState) flush(tx *sql.Tx, ins *[len(insertSizes)]*sql.Stmt) error 
 func (s *Store) syncState(tx *sql.Tx) error {
 	w := &s.w
 	var dv int64
-	if err := tx.QueryRow("PRAGMA data_version").Scan(&dv); err != nil {
+	if err := tx.Stmt(w.dataVersion).QueryRow().Scan(&dv); err != nil {
 		return err
 	}
-	if dv == w.dataVersion {
+	if dv == w.seenVersion {
 		return nil
 	}
-	if err := tx.QueryRow("SELECT COALESCE(MAX(position), 0) FROM events").Scan(&w.head); err != nil {
+	if err := tx.Stmt(w.maxPosition).QueryRow().Scan(&w.head); err != nil {
 		return err
 	}
 	clear(w.versions)
-	w.dataVersion = dv
+	w.seenVersion = dv
 	return nil
 }
 
