@@ -111,6 +111,12 @@ func (t *Transport) Start(_ context.Context, a *app.App) error {
 		}
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: t.opts.readHeaderTimeout}
+	// HTTP/1.1 plus HTTP/2 without TLS (h2c, prior knowledge), so that gRPC
+	// mounted on this port (grpc.WithH2C) and HTTP/2 clients work; HTTP/1
+	// clients are unaffected.
+	srv.Protocols = new(http.Protocols)
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetUnencryptedHTTP2(true)
 	t.mu.Lock()
 	t.srv, t.ln, t.served = srv, ln, make(chan error, 1)
 	t.mu.Unlock()
