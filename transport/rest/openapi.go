@@ -208,9 +208,9 @@ func (b *specBuilder) operation(op *app.Operation) (*openapi3.Operation, error) 
 		ok.WithDescription("A stream of Server-Sent Events; the data of each event is one JSON " + op.Output.Name + ".").
 			WithContent(openapi3.Content{"text/event-stream": &openapi3.MediaType{
 				Schema: openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{"string"}}),
-				Extensions: map[string]any{
-					"x-item-schema": map[string]any{"$ref": "#/components/schemas/" + op.Output.Name},
-				},
+				// OpenAPI 3.1 cannot describe the items of a stream (3.2's
+				// itemSchema can); name the item's component instead.
+				Extensions: map[string]any{"x-item-schema": "#/components/schemas/" + op.Output.Name},
 			}})
 	} else {
 		ok.WithContent(openapi3.Content{"application/json": &openapi3.MediaType{Schema: out}})
