@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,6 +29,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/di"
 	"github.com/allframe-go/allframe/internal/grpcjson"
 	"github.com/allframe-go/allframe/transport/grpc"
@@ -984,6 +986,25 @@ func TestPortInUseClosesTheStore(t *testing.T) {
 	// the file is usable at once.
 	s := start(t, url)
 	s.restOpen(t, "ada")
+}
+
+func TestStoreClosesAfterTheAppDrains(t *testing.T) {
+	var a *app.App
+	var es *eventStore
+	s := start(t, sqliteURL(t), fx.Populate(&a, &es))
+	s.restOpen(t, "ada")
+	headErr := errors.New("the App's OnStop functions did not run")
+	a.OnStop(func(ctx context.Context) error { // after every transport has drained
+		_, headErr = es.store.Head(ctx)
+		return nil
+	})
+	s.stop()
+	if headErr != nil {
+		t.Errorf("store during the App's stop: %v, want it still open", headErr)
+	}
+	if _, err := es.store.Head(context.Background()); !errors.Is(err, cqrs.ErrClosed) {
+		t.Errorf("store after the fx app stopped: %v, want %v", err, cqrs.ErrClosed)
+	}
 }
 
 func TestSchemasGolden(t *testing.T) {
