@@ -871,6 +871,45 @@ func TestRestartKeepsBalancesAndList(t *testing.T) {
 	}
 }
 
+// TestTwoReplicasOnOneFile runs two service instances on one SQLite file:
+// their deposits on one account conflict and are retried, and each
+// instance's listing projection sees every event once even though both
+// project into the same table.
+func TestTwoReplicasOnOneFile(t *testing.T) {
+	url := sqliteURL(t)
+	replicas := []*server{start(t, url), start(t, url)}
+	acc := replicas[0].restOpen(t, "ada")
+	const n = 100
+	var wg sync.WaitGroup
+	positions := make(chan int64, n)
+	for i := range n {
+		wg.Go(func() {
+			r := replicas[i%2].restMove(t, "deposit", acc.ID, 1)
+			if r.code != app.CodeOK {
+				t.Errorf("deposit %d: %s", i, r.raw)
+			}
+			positions <- r.account.Position
+		})
+	}
+	wg.Wait()
+	close(positions)
+	last := int64(0)
+	for p := range positions {
+		last = max(last, p)
+	}
+	for i, s := range replicas {
+		s.wantAccount(t, Account{ID: acc.ID, Owner: "ada", Balance: n, Version: n + 1})
+		code, _, b := s.rest(t, "GET", "/accounts", "", "Consistency-Token", fmt.Sprint(last))
+		var list ListAccountsOut
+		if err := json.Unmarshal(b, &list); err != nil || code != http.StatusOK || len(list.Accounts) != 1 {
+			t.Fatalf("replica %d: listAccounts %d %s", i, code, b)
+		}
+		if got := list.Accounts[0]; got.Balance != n || got.Version != n+1 {
+			t.Errorf("replica %d lists %+v, want balance %d version %d", i, got, n, n+1)
+		}
+	}
+}
+
 func TestMemoryStore(t *testing.T) {
 	s := start(t, "memory:")
 	acc := s.restOpen(t, "ada")

@@ -180,6 +180,10 @@ func (l *sqlList) projector() cqrs.Projector {
 		}))
 }
 
+// apply applies one event. It is idempotent by stream version: each
+// event is applied exactly once by the sqlite projection's transaction,
+// but two processes sharing the file each run the projection, so an event
+// may arrive again; it then matches no row at its version and is skipped.
 func (l *sqlList) apply(ctx context.Context, tx *sql.Tx, ev cqrs.Event) error {
 	id, data, ok, err := accountEvent(l.reg, ev)
 	if !ok {
@@ -188,24 +192,29 @@ func (l *sqlList) apply(ctx context.Context, tx *sql.Tx, ev cqrs.Event) error {
 	var res sql.Result
 	switch e := data.(type) {
 	case AccountOpened:
-		res, err = tx.ExecContext(ctx, `INSERT INTO bank_accounts (id, owner, balance, version, position) VALUES (?, ?, 0, ?, ?)`,
-			id, e.Owner, ev.Version, ev.Position)
+		res, err = tx.ExecContext(ctx, `INSERT INTO bank_accounts (id, owner, balance, version, position) VALUES (?, ?, 0, ?, ?)
+			ON CONFLICT (id) DO NOTHING`, id, e.Owner, ev.Version, ev.Position)
 	case Deposited:
-		res, err = tx.ExecContext(ctx, `UPDATE bank_accounts SET balance = balance + ?, version = ?, position = ? WHERE id = ?`,
-			e.Amount, ev.Version, ev.Position, id)
+		res, err = tx.ExecContext(ctx, `UPDATE bank_accounts SET balance = balance + ?, version = ?, position = ? WHERE id = ? AND version = ?`,
+			e.Amount, ev.Version, ev.Position, id, ev.Version-1)
 	case Withdrawn:
-		res, err = tx.ExecContext(ctx, `UPDATE bank_accounts SET balance = balance - ?, version = ?, position = ? WHERE id = ?`,
-			e.Amount, ev.Version, ev.Position, id)
+		res, err = tx.ExecContext(ctx, `UPDATE bank_accounts SET balance = balance - ?, version = ?, position = ? WHERE id = ? AND version = ?`,
+			e.Amount, ev.Version, ev.Position, id, ev.Version-1)
 	default:
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("accounts projection: event %d of %s changed %d rows (%v)", ev.Position, ev.Stream, n, err)
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
 	}
-	return nil
+	var version int64
+	err = tx.QueryRowContext(ctx, `SELECT version FROM bank_accounts WHERE id = ?`, id).Scan(&version)
+	if err == nil && version >= ev.Version {
+		return nil // applied already
+	}
+	return fmt.Errorf("accounts projection: event %d is version %d of %s, listed at version %d (%v)", ev.Position, ev.Version, ev.Stream, version, err)
 }
 
 func (l *sqlList) page(ctx context.Context, after string, limit int) ([]Account, error) {
@@ -250,7 +259,10 @@ func (l *memList) apply(_ context.Context, ev cqrs.Event) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	a := l.accounts[id]
+	a, listed := l.accounts[id]
+	if listed && ev.Version <= a.Version {
+		return nil // applied already (see sqlList.apply)
+	}
 	switch e := data.(type) {
 	case AccountOpened:
 		a = Account{ID: id, Owner: e.Owner}
