@@ -325,7 +325,7 @@ func (a *Aggregate[S]) execute(ctx context.Context, id string, decide func(conte
 		if err != nil {
 			return st, err
 		}
-		res, err := a.append(ctx, id, sc, req)
+		res, err := a.append(ctx, id, req)
 		if err == nil {
 			next.Position = res.LastPosition
 			a.cache.put(id, next)
@@ -390,7 +390,7 @@ func (a *Aggregate[S]) prepare(st State[S], events []any, sc *scope, respond res
 	return next, req, nil
 }
 
-func (a *Aggregate[S]) append(ctx context.Context, id string, sc *scope, req AppendRequest) (AppendResult, error) {
+func (a *Aggregate[S]) append(ctx context.Context, id string, req AppendRequest) (AppendResult, error) {
 	ctx, span := a.bus.tracer.Start(ctx, "cqrs.append "+a.typ, a.spanAttrs(id),
 		trace.WithSpanKind(trace.SpanKindProducer),
 		trace.WithAttributes(attrStream.String(req.Stream), attrEvents.Int(len(req.Events)), attrVersion.Int64(req.ExpectedVersion)))

@@ -20,7 +20,7 @@ func BenchmarkHandle(b *testing.B) {
 	for _, par := range []int{1, 32} {
 		b.Run(fmt.Sprintf("goroutines=%d", par), func(b *testing.B) {
 			store := memory.New()
-			defer store.Close()
+			defer func() { _ = store.Close() }()
 			a := quietApp()
 			bus := cqrs.NewBus(a, store, counterRegistry())
 			agg := cqrs.NewAggregate(bus, "counter", applyCounter)

@@ -129,7 +129,7 @@ func (b *Bus) sleepBackoff(ctx context.Context, attempt int) error {
 		return ctx.Err()
 	}
 	limit := b.backoff << min(attempt, 8)
-	t := time.NewTimer(rand.N(limit) + 1)
+	t := time.NewTimer(rand.N(limit) + 1) //nolint:gosec // jitter, not a secret
 	defer t.Stop()
 	select {
 	case <-ctx.Done():

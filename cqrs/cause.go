@@ -92,7 +92,7 @@ func causeFrom(ctx context.Context) *cause {
 // ctx first, then the call's metadata, then the trace id, then a new id.
 func resolveCause(ctx context.Context) *cause {
 	c := causeFrom(ctx)
-	var md app.Metadata = app.NoMetadata
+	md := app.NoMetadata
 	if call := app.CallFrom(ctx); call != nil && call.Metadata != nil {
 		md = call.Metadata
 	}

@@ -362,7 +362,7 @@ func TestExecuteHonoursContextAndPanics(t *testing.T) {
 				t.Error("decide's panic was swallowed")
 			}
 		}()
-		_, _ = agg.Execute(ctx, "c", func(st cqrs.State[counter]) ([]any, error) { panic("boom") })
+		_, _ = agg.Execute(ctx, "c", func(cqrs.State[counter]) ([]any, error) { panic("boom") })
 	}()
 	st, err := agg.Execute(ctx, "c", func(cqrs.State[counter]) ([]any, error) { return []any{added{N: 2}}, nil })
 	if err != nil || st.Value.Total != 3 {
@@ -382,6 +382,7 @@ func TestExecuteHonoursContextAndPanics(t *testing.T) {
 
 func TestDefinitionPanics(t *testing.T) {
 	type hidden struct{ n int }
+	countHidden := func(h *hidden, _ any) { h.n++ }
 	type skipped struct {
 		N int `json:"-"`
 	}
@@ -390,7 +391,7 @@ func TestDefinitionPanics(t *testing.T) {
 		name string
 		give func()
 	}{
-		{"snapshots of unexported state", func() { cqrs.NewAggregate(bus, "h", func(*hidden, any) {}, cqrs.SnapshotEvery(10)) }},
+		{"snapshots of unexported state", func() { cqrs.NewAggregate(bus, "h", countHidden, cqrs.SnapshotEvery(10)) }},
 		{"bad aggregate type", func() { cqrs.NewAggregate(bus, "bad type", applyCounter) }},
 		{"nil apply", func() { cqrs.NewAggregate[counter](bus, "c", nil) }},
 		{"event with unexported field", func() { cqrs.RegisterEvent[hidden](cqrs.NewRegistry(), "x.Hidden", 1) }},
@@ -412,5 +413,5 @@ func TestDefinitionPanics(t *testing.T) {
 		}()
 	}
 	// Unexported state is fine without snapshots.
-	cqrs.NewAggregate(bus, "h", func(*hidden, any) {})
+	cqrs.NewAggregate(bus, "h", countHidden)
 }

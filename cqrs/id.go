@@ -66,9 +66,8 @@ func NewID() string {
 }
 
 func fill(b *[16]byte, ms int64, seq uint16, r uint64) {
-	b[0], b[1], b[2], b[3], b[4], b[5] = byte(ms>>40), byte(ms>>32), byte(ms>>24), byte(ms>>16), byte(ms>>8), byte(ms)
-	b[6] = 0x70 | byte(seq>>8)&0x0f // version 7
-	b[7] = byte(seq)
+	// 48 bits of milliseconds, the version (7) and 12 bits of counter.
+	binary.BigEndian.PutUint64(b[:8], uint64(ms)<<16|0x7000|uint64(seq&0x0fff)) //nolint:gosec // ms ≥ 0 fits in 48 bits until year 10889
 	binary.BigEndian.PutUint64(b[8:], r)
 	b[8] = b[8]&0x3f | 0x80 // variant 10
 }

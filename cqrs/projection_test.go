@@ -3,6 +3,7 @@ package cqrs_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -75,7 +76,7 @@ func fmtInts(xs []int64) string {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(string(rune('0' + x)))
+		b.WriteString(strconv.FormatInt(x, 10))
 	}
 	return b.String()
 }

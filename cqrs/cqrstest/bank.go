@@ -124,7 +124,7 @@ func newBank(tb testing.TB, store cqrs.Store, opts ...cqrs.BusOption) *bank {
 			if st.Exists() {
 				return nil, app.NewError(app.CodeAlreadyExists, "account exists")
 			}
-			return []any{accountOpened{Owner: in.Owner}}, nil
+			return []any{accountOpened(in)}, nil
 		}, accountView, app.HTTP("POST", "/accounts"))
 	cqrs.Handle(b.accounts, "deposit", func(in amountIn) string { return in.ID },
 		func(_ context.Context, st cqrs.State[accountState], in amountIn) ([]any, error) {
@@ -262,13 +262,14 @@ func (b *bank) balance(tb testing.TB, id string) int64 {
 	return acc.Balance
 }
 
-func wantCode(tb testing.TB, what string, err error, want app.Code) *app.Error {
+// wantCode reports whether err has the code want, failing tb if not.
+func wantCode(tb testing.TB, what string, err error, want app.Code) bool {
 	tb.Helper()
 	if got := app.CodeOf(err); got != want {
 		tb.Errorf("%s: code %v (%v), want %v", what, got, err, want)
-		return nil
+		return false
 	}
-	return app.ErrorFrom(err)
+	return true
 }
 
 // RunScenarios runs the bank scenarios in process through the App router
@@ -340,8 +341,8 @@ func scenarioAccounts(t *testing.T, open Open) {
 			t.Errorf("after %s %d: balance %d, want %d", st.op, st.give, bal, st.want)
 		}
 	}
-	if e := wantCode(t, "overdraft", func() error { _, err := b.move("withdraw", acc.ID, 1); return err }(), app.CodeFailedPrecondition); e != nil {
-		if e.Message != "insufficient funds" || e.Details["balance"] != int64(0) {
+	if _, err := b.move("withdraw", acc.ID, 1); wantCode(t, "overdraft", err, app.CodeFailedPrecondition) {
+		if e := app.ErrorFrom(err); e.Message != "insufficient funds" || e.Details["balance"] != int64(0) {
 			t.Errorf("overdraft error = %q %v", e.Message, e.Details)
 		}
 	}
@@ -372,11 +373,10 @@ func scenarioValidation(t *testing.T, open Open) {
 	}
 	for _, tt := range tests {
 		_, err := b.app.InvokeJSON(context.Background(), tt.op, []byte(tt.give))
-		e := wantCode(t, tt.op+" "+tt.give, err, app.CodeInvalidArgument)
-		if e == nil {
+		if !wantCode(t, tt.op+" "+tt.give, err, app.CodeInvalidArgument) {
 			continue
 		}
-		if diff := cmp.Diff(e.Violations, tt.want, cmpopts.EquateEmpty()); diff != "" {
+		if diff := cmp.Diff(app.ErrorFrom(err).Violations, tt.want, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("%s %s violations (-got +want):\n%s", tt.op, tt.give, diff)
 		}
 	}
@@ -420,8 +420,8 @@ func scenarioIdempotency(t *testing.T, open Open) {
 	}
 	// Same key, another input.
 	_, err := b.move("deposit", acc.ID, 11, md("Idempotency-Key", "dep-1"))
-	if e := wantCode(t, "key reused with another amount", err, app.CodeFailedPrecondition); e != nil && e.Details["reason"] != "idempotency_key_reused" {
-		t.Errorf("details %v", e.Details)
+	if wantCode(t, "key reused with another amount", err, app.CodeFailedPrecondition) && app.ErrorFrom(err).Details["reason"] != "idempotency_key_reused" {
+		t.Errorf("details %v", app.ErrorFrom(err).Details)
 	}
 	// Keys are per operation.
 	if _, err := b.move("withdraw", acc.ID, 10, md("Idempotency-Key", "dep-1")); err != nil {

@@ -14,7 +14,7 @@ import (
 
 // Reopen opens a durable store over the same data on every call, and
 // returns a function that closes it completely (the next call reopens).
-type Reopen func(tb testing.TB) (store cqrs.Store, close func())
+type Reopen func(tb testing.TB) (store cqrs.Store, closeStore func())
 
 // RunRestart runs the durability tests of a persistent backend: events,
 // snapshots, checkpoints and idempotency records survive a close and a

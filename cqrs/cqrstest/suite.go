@@ -574,11 +574,11 @@ func testSubscribeCatchUpThenLive(t *testing.T, open Open) {
 	}
 	c := newCollector()
 	stop := subscribe(t, s, 0, cqrs.Filter{}, c.handle)
-	got := c.waitFor(t, 5)
+	c.waitFor(t, 5)
 	for i := range 5 {
 		Append(t, s, fmt.Sprintf("s-%d", 2+i%2), cqrs.AnyVersion, Event("B", fmt.Sprintf(`{"i":%d}`, i)))
 	}
-	got = c.waitFor(t, 10)
+	got := c.waitFor(t, 10)
 	if err := stop(); !errors.Is(err, context.Canceled) {
 		t.Errorf("Subscribe returned %v after cancel, want context.Canceled", err)
 	}

@@ -21,7 +21,7 @@ func benchEvent() cqrs.EventData {
 
 func BenchmarkAppend(b *testing.B) {
 	s := memory.New()
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	ctx := context.Background()
 	evs := []cqrs.EventData{benchEvent()}
 	var versions [64]int64
@@ -45,7 +45,7 @@ func BenchmarkAppend(b *testing.B) {
 
 func BenchmarkAppendBatch100(b *testing.B) {
 	s := memory.New()
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	ctx := context.Background()
 	evs := make([]cqrs.EventData, 100)
 	for i := range evs {
@@ -65,7 +65,7 @@ func BenchmarkAppendBatch100(b *testing.B) {
 
 func BenchmarkAppendParallel(b *testing.B) {
 	s := memory.New()
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	ctx := context.Background()
 	var next atomic.Int64
 	b.ReportAllocs()

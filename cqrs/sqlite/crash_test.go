@@ -59,7 +59,7 @@ func crashChild(path string) {
 	emit := func(format string, args ...any) {
 		mu.Lock()
 		defer mu.Unlock()
-		fmt.Fprintf(out, format+"\n", args...)
+		_, _ = fmt.Fprintf(out, format+"\n", args...)
 		_ = out.Flush()
 	}
 	go func() {
@@ -104,7 +104,7 @@ func TestCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(exe, "-test.run=^$")
+	cmd := exec.Command(exe, "-test.run=^$") //nolint:gosec // re-executes this test binary
 	cmd.Env = append(os.Environ(), crashChildEnv+"="+path)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

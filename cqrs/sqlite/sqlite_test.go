@@ -278,7 +278,9 @@ func TestTwoStoresOnOneFile(t *testing.T) {
 		t.Error(diff)
 	}
 	cancel()
-	<-subDone
+	if err := <-subDone; !errors.Is(err, context.Canceled) {
+		t.Errorf("subscription ended with %v, want context.Canceled", err)
+	}
 }
 
 // A read model in the same file: one row per account with its balance.
@@ -414,7 +416,7 @@ func TestNestedWriteFailsInsteadOfDeadlocking(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var inner error
-	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.Write(ctx, func(ctx context.Context, _ *sql.Tx) error {
 		_, inner = s.Append(ctx, cqrs.AppendRequest{Stream: "s", Events: []cqrs.EventData{cqrstest.Event("A", `{}`)}})
 		return nil
 	})
