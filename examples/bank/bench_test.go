@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -70,6 +69,78 @@ func (c conflictCounter) Append(ctx context.Context, req cqrs.AppendRequest) (cq
 	return res, err
 }
 
+// loadResult is what drive measured.
+type loadResult struct {
+	ok      []time.Duration // latencies of the 200 responses
+	aborted int64           // 409 responses
+	elapsed time.Duration
+}
+
+func (r loadResult) report(b *testing.B, unit string) {
+	slices.Sort(r.ok)
+	pct := func(p float64) float64 {
+		return float64(r.ok[min(len(r.ok)-1, int(p*float64(len(r.ok))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(float64(len(r.ok))/r.elapsed.Seconds(), unit)
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+}
+
+// drive sends b.N requests from benchClients concurrent clients over
+// keep-alive connections; newReq builds client c's request number i.
+func drive(b *testing.B, newReq func(c int, i int64) *http.Request) loadResult {
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients}}
+	defer hc.CloseIdleConnections()
+	var (
+		next         atomic.Int64
+		wg           sync.WaitGroup
+		mu           sync.Mutex
+		res          = loadResult{ok: make([]time.Duration, 0, b.N)}
+		aborted      atomic.Int64
+		fails        atomic.Int64
+		firstFailure atomic.Value
+	)
+	b.ResetTimer()
+	t0 := time.Now()
+	for c := range benchClients {
+		wg.Go(func() {
+			mine := make([]time.Duration, 0, b.N/benchClients+1)
+			for i := next.Add(1) - 1; i < int64(b.N); i = next.Add(1) - 1 {
+				req := newReq(c, i)
+				start := time.Now()
+				resp, err := hc.Do(req)
+				if err != nil {
+					fails.Add(1)
+					firstFailure.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				switch resp.StatusCode {
+				case http.StatusOK:
+					mine = append(mine, time.Since(start))
+				case http.StatusConflict: // aborted: retries exhausted
+					aborted.Add(1)
+				default:
+					fails.Add(1)
+					firstFailure.CompareAndSwap(nil, fmt.Sprintf("%d %s", resp.StatusCode, body))
+				}
+			}
+			mu.Lock()
+			res.ok = append(res.ok, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	res.elapsed = time.Since(t0)
+	b.StopTimer()
+	if n := fails.Load(); n > 0 {
+		b.Fatalf("%d of %d requests failed, first: %v", n, b.N, firstFailure.Load())
+	}
+	res.aborted = aborted.Load()
+	return res
+}
+
 func benchDeposits(b *testing.B, url storeURL, accounts, replicas int) {
 	var conflicts atomic.Int64
 	count := fx.Decorate(func(es *eventStore) *eventStore {
@@ -81,8 +152,6 @@ func benchDeposits(b *testing.B, url storeURL, accounts, replicas int) {
 	for i := range servers {
 		servers[i] = start(b, url, count, fx.Populate(&stores[i]))
 	}
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients}}
-	defer hc.CloseIdleConnections()
 	ids := make([]string, accounts)
 	for i := range ids {
 		ids[i] = servers[0].restOpen(b, fmt.Sprint("owner", i)).ID
@@ -97,85 +166,43 @@ func benchDeposits(b *testing.B, url storeURL, accounts, replicas int) {
 	}
 	tx0, req0 := stats()
 
-	var (
-		next         atomic.Int64
-		wg           sync.WaitGroup
-		mu           sync.Mutex
-		lat          = make([]time.Duration, 0, b.N)
-		fails, abort atomic.Int64
-		firstFailure atomic.Value
-	)
-	b.ResetTimer()
-	t0 := time.Now()
-	for c := range benchClients {
-		wg.Go(func() {
-			base := servers[c%replicas].http + "/accounts/"
-			mine := make([]time.Duration, 0, b.N/benchClients+1)
-			for i := next.Add(1) - 1; i < int64(b.N); i = next.Add(1) - 1 {
-				req, _ := http.NewRequest("POST", base+ids[(int(i)+c)%accounts]+"/deposit", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				start := time.Now()
-				resp, err := hc.Do(req)
-				if err != nil {
-					fails.Add(1)
-					firstFailure.CompareAndSwap(nil, err.Error())
-					continue
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				switch resp.StatusCode {
-				case http.StatusOK:
-					mine = append(mine, time.Since(start))
-				case http.StatusConflict: // aborted: retries exhausted
-					abort.Add(1)
-				default:
-					fails.Add(1)
-					firstFailure.CompareAndSwap(nil, fmt.Sprintf("%d %s", resp.StatusCode, b))
-				}
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(t0)
-	b.StopTimer()
+	res := drive(b, func(c int, i int64) *http.Request {
+		req, _ := http.NewRequest("POST", servers[c%replicas].http+"/accounts/"+ids[(int(i)+c)%accounts]+"/deposit", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		return req
+	})
 
-	if n := fails.Load(); n > 0 {
-		b.Fatalf("%d of %d deposits failed, first: %v", n, b.N, firstFailure.Load())
-	}
 	// Every acknowledged deposit counted exactly once.
 	var total int64
 	for _, id := range ids {
-		var a Account
-		resp, err := hc.Get(servers[0].http + "/accounts/" + id)
-		if err != nil {
-			b.Fatal(err)
-		}
-		err = json.NewDecoder(resp.Body).Decode(&a)
-		resp.Body.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
-		total += a.Balance
+		total += servers[0].restGet(b, id).account.Balance
 	}
-	if total != int64(len(lat)) {
-		b.Fatalf("balances sum to %d after %d acknowledged deposits of 1", total, len(lat))
+	if total != int64(len(res.ok)) {
+		b.Fatalf("balances sum to %d after %d acknowledged deposits of 1", total, len(res.ok))
 	}
-	slices.Sort(lat)
-	pct := func(p float64) float64 {
-		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
-	}
-	tx1, req1 := stats()
-	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "deposits/s")
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
-	if tx1 > tx0 {
+	res.report(b, "deposits/s")
+	if tx1, req1 := stats(); tx1 > tx0 {
 		b.ReportMetric(float64(req1-req0)/float64(tx1-tx0), "requests/commit")
 	}
 	if replicas > 1 {
 		b.ReportMetric(float64(conflicts.Load())/float64(b.N), "conflicts/op")
-		b.ReportMetric(float64(abort.Load())/float64(b.N), "aborted/op")
+		b.ReportMetric(float64(res.aborted)/float64(b.N), "aborted/op")
 	}
+}
+
+// BenchmarkGetAccount is the baseline of BenchmarkDeposits: the same 32
+// clients and HTTP stack reading accounts (getAccount: the aggregate from
+// its cache, no write), so the difference is the cost of the command and
+// its durable append.
+func BenchmarkGetAccount(b *testing.B) {
+	s := start(b, storeURL("sqlite:"+filepath.Join(b.TempDir(), "bank.db")))
+	ids := make([]string, 64)
+	for i := range ids {
+		ids[i] = s.restOpen(b, fmt.Sprint("owner", i)).ID
+	}
+	res := drive(b, func(c int, i int64) *http.Request {
+		req, _ := http.NewRequest("GET", s.http+"/accounts/"+ids[(int(i)+c)%len(ids)], nil)
+		return req
+	})
+	res.report(b, "reads/s")
 }
