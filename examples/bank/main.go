@@ -3,10 +3,10 @@
 // GraphQL from one registration each, assembled with fx.
 //
 //	go run ./examples/bank
-//	curl -d '{"owner":"ada"}' localhost:8080/accounts
-//	curl -d '{"amount":100}' localhost:8080/accounts/$ID/deposit
+//	curl --json '{"owner":"ada"}' localhost:8080/accounts
+//	curl --json '{"amount":100}' localhost:8080/accounts/$ID/deposit
 //	grpcurl -plaintext -d '{"id":"'$ID'","amount":50}' localhost:9090 bank.v1.BankService/Deposit
-//	curl -d '{"query":"mutation { deposit(id: \"'$ID'\", amount: 25) { balance } }"}' localhost:8080/graphql
+//	curl --json '{"query":"mutation { deposit(id: \"'$ID'\", amount: 25) { balance } }"}' localhost:8080/graphql
 //	curl localhost:8080/accounts/$ID
 //	curl -N localhost:8080/accounts/$ID/events
 //
