@@ -20,7 +20,7 @@ type HelloOut struct {
 func newHello(t testing.TB, opts ...app.Option) *app.App {
 	t.Helper()
 	a := app.New(append([]app.Option{app.Name("hello")}, opts...)...)
-	app.Query(a, "hello", func(ctx context.Context, in HelloIn) (HelloOut, error) {
+	app.Query(a, "hello", func(_ context.Context, in HelloIn) (HelloOut, error) {
 		if in.Name == "panic" {
 			panic("boom")
 		}

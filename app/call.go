@@ -96,6 +96,12 @@ type Call struct {
 	Send func(item any) error
 	// Route is the protocol-level route (e.g. the HTTP path template).
 	Route string
+	// Cursor may be set by a stream handler just before it sends an item,
+	// to name the position a client resumes after (e.g. an event's global
+	// position). REST uses it as the SSE event id, so a reconnecting
+	// client's Last-Event-ID (in Metadata) means the same thing; without
+	// it the id counts items from 1.
+	Cursor string
 	// HTTPRequest is the HTTP request the call arrived in (REST and
 	// GraphQL), for middleware that needs more than the neutral fields.
 	// Read-only; never read its body.

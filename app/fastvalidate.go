@@ -136,7 +136,7 @@ func compileStruct(t *Type, visiting map[*Type]bool) (*compiledStruct, bool) {
 					cf.omitempty = true
 					continue
 				}
-				cr, ok := compileRule(tag, param, cf.vk, cf.gk)
+				cr, ok := compileRule(tag, param, cf.vk)
 				if !ok {
 					return nil, false
 				}
@@ -154,7 +154,7 @@ func compileStruct(t *Type, visiting map[*Type]bool) (*compiledStruct, bool) {
 	return cs, true
 }
 
-func compileRule(tag, param string, vk valueKind, gk reflect.Kind) (rule, bool) {
+func compileRule(tag, param string, vk valueKind) (rule, bool) {
 	r := rule{tag: tag, param: param}
 	switch tag {
 	case "required":

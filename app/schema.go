@@ -206,13 +206,13 @@ func (ts *Types) of(rt reflect.Type, hint string) (*Type, error) {
 		return t, nil
 	}
 	t := &Type{Go: rt}
-	switch {
-	case rt == timeType:
+	switch rt {
+	case timeType:
 		t.Kind = KindTime
-	case rt == durationType:
+	case durationType:
 		t.Kind = KindDuration
 		t.Bits = 64
-	case rt == rawJSONType:
+	case rawJSONType:
 		t.Kind = KindAny
 	}
 	if t.Kind != KindInvalid {

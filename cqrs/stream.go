@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/allframe-go/allframe/app"
@@ -43,6 +44,9 @@ func EventStream[In, Out any](b *Bus, name string, open func(ctx context.Context
 				out, ok := view(ev, data)
 				if !ok {
 					continue
+				}
+				if call := app.CallFrom(ctx); call != nil {
+					call.Cursor = strconv.FormatInt(ev.Position, 10) // the SSE id a client resumes after
 				}
 				_, end := EventSpan(cons, ev)
 				err = send(out)

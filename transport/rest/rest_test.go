@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -517,6 +518,30 @@ func TestMiddlewareSeesHTTPCalls(t *testing.T) {
 	}
 	want := []string{"http listItems /listItems ", "http listItems /listItems ada", "http createItem /shops/{shop}/items ada"}
 	if diff := cmp.Diff(got, want); diff != "" {
+		t.Error(diff)
+	}
+}
+
+func TestStreamCursorIsSSEID(t *testing.T) {
+	a := app.New(app.Name("cursor"))
+	app.Stream(a, "events", func(ctx context.Context, in TickIn, send func(Tick) error) error {
+		after, _ := strconv.Atoi(app.CallFrom(ctx).Metadata.Get("Last-Event-ID"))
+		for pos := after + 1; pos <= 3; pos++ {
+			app.CallFrom(ctx).Cursor = strconv.Itoa(pos * 10)
+			if err := send(Tick{I: pos}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	c := newClient(t, a)
+	res := c.do("GET", "/events", "")
+	want := "id: 10\ndata: {\"i\":1}\n\nid: 20\ndata: {\"i\":2}\n\nid: 30\ndata: {\"i\":3}\n\n"
+	if diff := cmp.Diff(string(res.body), want); diff != "" {
+		t.Error(diff)
+	}
+	res = c.do("GET", "/events", "", "Last-Event-ID", "2")
+	if diff := cmp.Diff(string(res.body), "id: 30\ndata: {\"i\":3}\n\n"); diff != "" {
 		t.Error(diff)
 	}
 }

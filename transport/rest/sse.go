@@ -96,7 +96,11 @@ func (t *Transport) stream(op *app.Operation, plan *bindPlan) echo.HandlerFunc {
 			start()
 			id++
 			buf = append(buf[:0], "id: "...)
-			buf = strconv.AppendInt(buf, int64(id), 10)
+			if call.Cursor != "" {
+				buf = append(buf, call.Cursor...)
+			} else {
+				buf = strconv.AppendInt(buf, int64(id), 10)
+			}
 			buf = append(buf, "\ndata: "...)
 			buf = append(buf, data...)
 			buf = append(buf, "\n\n"...)
