@@ -6,7 +6,7 @@
 //	go run ./examples/hello
 //	curl localhost:8080/hello/Ada
 //	grpcurl -plaintext -d '{"name":"Ada"}' localhost:9090 hello.v1.HelloService/Hello
-//	curl -d '{"query":"{ hello(name: \"Ada\") { message } }"}' localhost:8080/graphql
+//	curl --json '{"query":"{ hello(name: \"Ada\") { message } }"}' localhost:8080/graphql
 package main
 
 import (
