@@ -781,7 +781,7 @@ type grpcEvent struct {
 // grpcSubscribe follows the AccountEvents server stream.
 func (s *server) grpcSubscribe(t *testing.T, ctx context.Context, id string) (<-chan AccountEvent, <-chan string) {
 	t.Helper()
-	st, err := newStreamClient(ctx, s.conn, "bank.v1.BankService/AccountEvents", fmt.Sprintf(`{"id":%q}`, id))
+	st, err := s.grpc.Open(ctx, "bank.v1.BankService/AccountEvents", fmt.Sprintf(`{"id":%q}`, id))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -792,7 +792,7 @@ func (s *server) grpcSubscribe(t *testing.T, ctx context.Context, id string) (<-
 		defer close(done)
 		defer close(errs)
 		for {
-			msg, err := st.recv()
+			msg, err := st.Recv()
 			if err != nil {
 				if ctx.Err() == nil {
 					errs <- err.Error()

@@ -6,6 +6,7 @@ package grpcjson
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -132,8 +133,15 @@ func (c *Client) Call(ctx context.Context, method, input string, md ...string) (
 	return string(b), err
 }
 
-// Stream invokes a server-streaming method and returns every response.
-func (c *Client) Stream(ctx context.Context, method, input string, md ...string) ([]string, error) {
+// StreamReader reads a server stream one message at a time.
+type StreamReader struct {
+	st  grpc.ClientStream
+	out protoreflect.MessageDescriptor
+}
+
+// Open invokes a server-streaming method and returns a reader of its
+// responses, for streams that do not end by themselves.
+func (c *Client) Open(ctx context.Context, method, input string, md ...string) (*StreamReader, error) {
 	m, err := c.method(method)
 	if err != nil {
 		return nil, err
@@ -156,19 +164,34 @@ func (c *Client) Stream(ctx context.Context, method, input string, md ...string)
 	if err := st.CloseSend(); err != nil {
 		return nil, err
 	}
+	return &StreamReader{st: st, out: m.Output()}, nil
+}
+
+// Recv returns the next response as protojson, or io.EOF at the end.
+func (r *StreamReader) Recv() (string, error) {
+	resp := dynamicpb.NewMessage(r.out)
+	if err := r.st.RecvMsg(resp); err != nil {
+		return "", err
+	}
+	b, err := marshal.Marshal(resp)
+	return string(b), err
+}
+
+// Stream invokes a server-streaming method and returns every response.
+func (c *Client) Stream(ctx context.Context, method, input string, md ...string) ([]string, error) {
+	r, err := c.Open(ctx, method, input, md...)
+	if err != nil {
+		return nil, err
+	}
 	var out []string
 	for {
-		resp := dynamicpb.NewMessage(m.Output())
-		if err := st.RecvMsg(resp); err != nil {
-			if err == io.EOF {
+		msg, err := r.Recv()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
 				return out, nil
 			}
 			return out, err
 		}
-		b, err := marshal.Marshal(resp)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, string(b))
+		out = append(out, msg)
 	}
 }
