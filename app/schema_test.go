@@ -60,7 +60,7 @@ type Kinds struct {
 	Tagd  string          `json:"tagd" proto:"20"`
 	After string          `json:"after"`
 	Skip  string          `json:"-"`
-	NoTag string          //nolint:revive // default JSON name
+	NoTag string          // default JSON name
 	Anon  struct{ X int } `json:"anon"`
 	Tree  Node            `json:"tree"`
 	PathP string          `json:"pathp" path:"id"`
