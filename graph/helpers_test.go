@@ -202,7 +202,7 @@ func newKitchenApp(opts ...app.Option) *app.App {
 	app.Command(a, "create", func(_ context.Context, in CreateIn) (CreateOut, error) {
 		return CreateOut{ID: 7, Title: in.Title, Where: in.Address}, nil
 	}, app.Describe("Creates a thing"))
-	app.Stream(a, "ticks", func(ctx context.Context, in TicksIn, send func(Tick) error) error {
+	app.Stream(a, "ticks", func(_ context.Context, in TicksIn, send func(Tick) error) error {
 		for i := range in.N {
 			if err := send(Tick{Seq: i + 1}); err != nil {
 				return err
@@ -270,24 +270,4 @@ func post(t testing.TB, h http.Handler, query string, vars map[string]any, heade
 		t.Fatalf("decode %q: %v", w.Body.String(), err)
 	}
 	return resp
-}
-
-// compact normalises JSON for comparison.
-func compact(t testing.TB, s string) string {
-	t.Helper()
-	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		t.Fatalf("invalid JSON %q: %v", s, err)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-func codes(errs []gqlError) []string {
-	var out []string
-	for _, e := range errs {
-		c, _ := e.Extensions["code"].(string)
-		out = append(out, c)
-	}
-	return out
 }

@@ -148,20 +148,20 @@ func (ip *inputPlan) decode(p unsafe.Pointer, v any) *inputError {
 		if ip.code == codeInt {
 			*(*int)(p) = int(n)
 		} else {
-			*(*int32)(p) = int32(n)
+			*(*int32)(p) = int32(n) //nolint:gosec // G115: intRange bounded n to the target type
 		}
 	case codeInt8:
 		n, err := intRange(v, math.MinInt8, math.MaxInt8, false)
 		if err != nil {
 			return err
 		}
-		*(*int8)(p) = int8(n)
+		*(*int8)(p) = int8(n) //nolint:gosec // G115: intRange bounded n to the target type
 	case codeInt16:
 		n, err := intRange(v, math.MinInt16, math.MaxInt16, false)
 		if err != nil {
 			return err
 		}
-		*(*int16)(p) = int16(n)
+		*(*int16)(p) = int16(n) //nolint:gosec // G115: intRange bounded n to the target type
 	case codeInt64:
 		n, err := intRange(v, math.MinInt64, math.MaxInt64, true)
 		if err != nil {
@@ -173,25 +173,25 @@ func (ip *inputPlan) decode(p unsafe.Pointer, v any) *inputError {
 		if err != nil {
 			return err
 		}
-		*(*uint)(p) = uint(n)
+		*(*uint)(p) = uint(n) //nolint:gosec // G115: intRange bounded n to the target type
 	case codeUint8:
 		n, err := intRange(v, 0, math.MaxUint8, false)
 		if err != nil {
 			return err
 		}
-		*(*uint8)(p) = uint8(n)
+		*(*uint8)(p) = uint8(n) //nolint:gosec // G115: intRange bounded n to the target type
 	case codeUint16:
 		n, err := intRange(v, 0, math.MaxUint16, false)
 		if err != nil {
 			return err
 		}
-		*(*uint16)(p) = uint16(n)
+		*(*uint16)(p) = uint16(n) //nolint:gosec // G115: intRange bounded n to the target type
 	case codeUint32:
 		n, err := intRange(v, 0, math.MaxUint32, true)
 		if err != nil {
 			return err
 		}
-		*(*uint32)(p) = uint32(n)
+		*(*uint32)(p) = uint32(n) //nolint:gosec // G115: intRange bounded n to the target type
 	case codeUint64:
 		n, err := toUint64(v)
 		if err != nil {

@@ -197,8 +197,8 @@ type planCache struct {
 	plans atomic.Pointer[sync.Map]
 }
 
-func newPlanCache(max int) *planCache {
-	c := &planCache{max: max}
+func newPlanCache(size int) *planCache {
+	c := &planCache{max: size}
 	c.plans.Store(new(sync.Map))
 	return c
 }
