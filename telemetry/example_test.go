@@ -43,7 +43,7 @@ func ExampleMiddleware() {
 	exp := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
 	a := app.New(app.Name("hello"), app.Use(telemetry.Middleware(tp, nil)))
-	app.Query(a, "hello", func(ctx context.Context, in RenameIn) (HelloOut, error) {
+	app.Query(a, "hello", func(_ context.Context, in RenameIn) (HelloOut, error) {
 		return HelloOut{Message: "Hello, " + in.Name + "!"}, nil
 	})
 
@@ -59,7 +59,7 @@ func ExampleMiddleware() {
 	fmt.Println(s.Name, s.SpanKind, "parent", s.Parent.SpanID())
 	for _, kv := range s.Attributes {
 		if strings.HasPrefix(string(kv.Key), "rpc.") {
-			fmt.Println(kv.Key, "=", kv.Value.Emit())
+			fmt.Println(kv.Key, "=", kv.Value.String())
 		}
 	}
 	// Output:
@@ -80,7 +80,7 @@ func ExampleTelemetry_MetricsHandler() {
 	}
 	defer func() { _ = tel.Shutdown(ctx) }()
 	a := app.New(app.Name("hello"))
-	app.Query(a, "hello", func(ctx context.Context, in RenameIn) (HelloOut, error) { return HelloOut{}, nil })
+	app.Query(a, "hello", func(context.Context, RenameIn) (HelloOut, error) { return HelloOut{}, nil })
 	tel.Install(a)
 	for range 3 {
 		_, _ = app.Invoke[RenameIn, HelloOut](ctx, a, "hello", RenameIn{Name: "Ada"})

@@ -39,7 +39,7 @@ type TickOut struct {
 func newApp(t testing.TB, mw ...app.Middleware) *app.App {
 	t.Helper()
 	a := app.New(app.Name("hello"), app.Use(mw...), app.Logger(slog.New(slog.DiscardHandler)))
-	app.Query(a, "hello", func(ctx context.Context, in HelloIn) (HelloOut, error) {
+	app.Query(a, "hello", func(_ context.Context, in HelloIn) (HelloOut, error) {
 		switch in.Name {
 		case "nobody":
 			return HelloOut{}, app.NewError(app.CodeNotFound, "no such person")
@@ -50,10 +50,10 @@ func newApp(t testing.TB, mw ...app.Middleware) *app.App {
 		}
 		return HelloOut{Message: "Hello, " + in.Name + "!"}, nil
 	}, app.HTTP("GET", "/hello/{name}"))
-	app.Command(a, "rename", func(ctx context.Context, in RenameIn) (HelloOut, error) {
+	app.Command(a, "rename", func(_ context.Context, in RenameIn) (HelloOut, error) {
 		return HelloOut{Message: in.Name}, nil
 	})
-	app.Stream(a, "ticks", func(ctx context.Context, in TickIn, send func(TickOut) error) error {
+	app.Stream(a, "ticks", func(_ context.Context, in TickIn, send func(TickOut) error) error {
 		for i := range in.N {
 			if err := send(TickOut{I: i}); err != nil {
 				return err

@@ -63,7 +63,7 @@ func viewOf(s sdktrace.ReadOnlySpan) spanView {
 		v.Parent = s.Parent().SpanID().String()
 	}
 	for _, kv := range s.Attributes() {
-		v.Attrs[string(kv.Key)] = kv.Value.Emit()
+		v.Attrs[string(kv.Key)] = kv.Value.String()
 	}
 	for _, e := range s.Events() {
 		v.Events = append(v.Events, e.Name)
@@ -347,7 +347,7 @@ func TestHandlerContext(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
 	a := app.New(app.Use(telemetry.Middleware(tp, nil)))
 	var gotBaggage string
-	app.Query(a, "work", func(ctx context.Context, in RenameIn) (HelloOut, error) {
+	app.Query(a, "work", func(ctx context.Context, _ RenameIn) (HelloOut, error) {
 		gotBaggage = baggage.FromContext(ctx).Member("tenant").Value()
 		_, child := trace.SpanFromContext(ctx).TracerProvider().Tracer("user").Start(ctx, "db query")
 		child.End()
