@@ -64,7 +64,7 @@ func benchPair(b *testing.B, body, want string) {
 	}
 	var first string
 	for _, s := range servers {
-		got := serveOnce(b, s.h, body)
+		got := serveOnce(s.h, body)
 		if want != "" && got != want {
 			b.Fatalf("%s: got %s, want %s", s.name, got, want)
 		}
@@ -144,7 +144,7 @@ func (c *client) serve(h http.Handler) {
 	}
 }
 
-func serveOnce(b *testing.B, h http.Handler, body string) string {
+func serveOnce(h http.Handler, body string) string {
 	c := newClient(body)
 	c.serve(h)
 	return strings.TrimSpace(c.w.buf.String())

@@ -30,14 +30,14 @@ func TestIndependentClient(t *testing.T) {
 		dir = filepath.Join(os.TempDir(), "allframe-"+strings.ReplaceAll(graphqlJS, "@", "-"))
 	}
 	modules := filepath.Join(dir, "node_modules")
-	if _, err := os.Stat(filepath.Join(modules, "graphql", "package.json")); err != nil {
-		out, err := exec.Command(npm, "install", "--prefix", dir, "--no-audit", "--no-fund", "--no-save", graphqlJS).CombinedOutput()
+	if _, err := os.Stat(filepath.Join(modules, "graphql", "package.json")); err != nil { //nolint:gosec // G703: the directory the test environment chose
+		out, err := exec.Command(npm, "install", "--prefix", dir, "--no-audit", "--no-fund", "--no-save", graphqlJS).CombinedOutput() //nolint:gosec // G204: npm from PATH installs the pinned graphql-js
 		if err != nil {
 			t.Skipf("skipped: npm could not install %s (needs the npm registry): %v\n%s", graphqlJS, err, out)
 		}
 	}
 	srv := newServer(t)
-	cmd := exec.Command(node, filepath.Join("testdata", "independent_client.cjs"), srv.URL)
+	cmd := exec.Command(node, filepath.Join("testdata", "independent_client.cjs"), srv.URL) //nolint:gosec // G204: node from PATH runs the checked-in client
 	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.HasPrefix(string(out), "OK ") {

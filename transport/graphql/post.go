@@ -139,20 +139,20 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 
 var errTooLarge = errors.New("the request body is too large")
 
-// readBody reads at most max bytes of body into buf.
-func readBody(buf *bytes.Buffer, body io.Reader, max int64) error {
+// readBody reads at most limit bytes (no limit if limit <= 0) of body into buf.
+func readBody(buf *bytes.Buffer, body io.Reader, limit int64) error {
 	if body == nil {
 		return nil
 	}
-	if max <= 0 {
+	if limit <= 0 {
 		_, err := buf.ReadFrom(body)
 		return err
 	}
-	n, err := buf.ReadFrom(io.LimitReader(body, max+1))
+	n, err := buf.ReadFrom(io.LimitReader(body, limit+1))
 	if err != nil {
 		return err
 	}
-	if n > max {
+	if n > limit {
 		return errTooLarge
 	}
 	return nil

@@ -105,7 +105,7 @@ func WriteSDL(a *app.App, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, []byte(s.SDL()+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(s.SDL()+"\n"), 0o644); err != nil { //nolint:gosec // G306: a schema file is meant to be readable
 		return fmt.Errorf("graphql: write SDL: %w", err)
 	}
 	return nil
