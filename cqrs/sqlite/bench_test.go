@@ -207,6 +207,26 @@ func groupCommitStore(b *testing.B, m benchMode) {
 	b.ReportMetric(float64(st.Requests)/float64(max(st.Transactions, 1)), "appends/tx")
 }
 
+// groupCommitOneStream runs 64 concurrent appenders of one event each to
+// a single stream without a version check (a log, an audit trail): the
+// group commit machinery without the index scatter of many streams.
+func groupCommitOneStream(b *testing.B, m benchMode) {
+	s := benchStore(b, m)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetParallelism(max(64/maxProcs(), 1))
+	b.RunParallel(func(pb *testing.PB) {
+		ev := []cqrs.EventData{benchEvent(0)}
+		for pb.Next() {
+			if _, err := s.Append(ctx, cqrs.AppendRequest{Stream: "audit", StreamType: "log", ExpectedVersion: cqrs.AnyVersion, Events: ev}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	reportRate(b, b.N)
+}
+
 func maxProcs() int {
 	n, _ := strconv.Atoi(os.Getenv("GOMAXPROCS"))
 	if n <= 0 {
@@ -252,6 +272,7 @@ func BenchmarkGroupCommit64(b *testing.B) {
 		b.Run(m.name+"/store", func(b *testing.B) { groupCommitStore(b, m) })
 		b.Run(m.name+"/raw-tx-per-event", func(b *testing.B) { txPerEventRaw(b, m) })
 		b.Run(m.name+"/raw-batch100-100-streams", func(b *testing.B) { appendBatchRawScattered(b, m) })
+		b.Run(m.name+"/store-one-stream", func(b *testing.B) { groupCommitOneStream(b, m) })
 	}
 }
 
@@ -278,6 +299,7 @@ func TestThroughputRatios(t *testing.T) {
 		{"store 64 concurrent", groupCommitStore},
 		{"raw tx/event", txPerEventRaw},
 		{"raw batch100 100 str.", appendBatchRawScattered},
+		{"store 64 conc. 1 str.", groupCommitOneStream},
 	}
 	for _, m := range benchModes {
 		rates := make([][]float64, len(kinds))
@@ -295,11 +317,13 @@ func TestThroughputRatios(t *testing.T) {
 			lines = append(lines, fmt.Sprintf("  %-20s %10.0f events/s (median of %d; min %.0f max %.0f)", kinds[k].name, med[k], rounds, rates[k][0], rates[k][len(rates[k])-1]))
 		}
 		batch, group, perTx, scattered := med[0]/med[1], med[2]/med[1], med[2]/med[3], med[2]/med[4]
+		one, oneTx := med[5]/med[1], med[5]/med[3]
 		lines = append(lines,
 			fmt.Sprintf("  store/raw batched                      %.2f× (target ≥ 0.8)", batch),
 			fmt.Sprintf("  group commit/raw batched               %.2f× (target ≥ 0.5)", group),
 			fmt.Sprintf("  group commit/raw tx per event          %.1f× (target ≥ 10)", perTx),
-			fmt.Sprintf("  group commit/raw batched, 1 row/stream %.2f×", scattered))
+			fmt.Sprintf("  group commit/raw batched, 1 row/stream %.2f×", scattered),
+			fmt.Sprintf("  one stream: group commit/raw batched   %.2f×; /raw tx per event %.1f×", one, oneTx))
 		t.Logf("synchronous=%s:\n%s", m.pragma, strings.Join(lines, "\n"))
 		if batch < 0.8 || group < 0.5 || perTx < 10 {
 			t.Errorf("synchronous=%s: a ratio is below its target", m.pragma)
