@@ -229,7 +229,7 @@ func (c *Compiler) field(af *app.Field) (*field, error) {
 		f.size, f.append, f.decode = sizeMap, appendMap, decodeMap
 	}
 	wtyp := protowire.BytesType
-	if f.c != nil && !(shape.Cardinality == Repeated && f.c.packable) {
+	if f.c != nil && (shape.Cardinality != Repeated || !f.c.packable) {
 		wtyp = f.c.wtyp
 	}
 	f.tag = protowire.EncodeTag(f.num, wtyp)
