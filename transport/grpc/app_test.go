@@ -133,7 +133,7 @@ func newHelloApp(opts ...app.Option) *app.App {
 	app.Query(a, "hello", func(_ context.Context, in HelloIn) (HelloOut, error) {
 		return HelloOut{Message: "Hello, " + in.Name + "!"}, nil
 	}, app.Describe("Greets someone."))
-	app.Stream(a, "greetings", func(ctx context.Context, in GreetingsIn, send func(Greeting) error) error {
+	app.Stream(a, "greetings", func(_ context.Context, in GreetingsIn, send func(Greeting) error) error {
 		for i := range in.Count {
 			if err := send(Greeting{Index: i, Message: fmt.Sprintf("Hello #%d, %s!", i, in.Name)}); err != nil {
 				return err

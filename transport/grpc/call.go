@@ -59,7 +59,7 @@ func newCallState(ctx context.Context, m *method, stream bool) *callState {
 	st.call.Peer = m.peers.of(ctx)
 	input := m.op.NewInput()
 	st.call.Input = input
-	st.in = (*eface)(unsafe.Pointer(&input)).data
+	st.in = (*eface)(unsafe.Pointer(&input)).data //nolint:gosec // G103: the data word of the interface holding *In (see eface)
 	return st
 }
 
@@ -69,7 +69,7 @@ type eface struct {
 }
 
 // unary is the grpc.MethodHandler of a query or command.
-func (m *method) unary(srv any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
+func (m *method) unary(srv any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) { //nolint:revive // context-as-argument: grpc.MethodHandler's signature
 	st := newCallState(ctx, m, false)
 	if err := dec(st); err != nil {
 		return nil, err
@@ -118,7 +118,7 @@ func (m *method) serverStream(_ any, ss grpc.ServerStream) error {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return ctxErr
 			}
-			return app.WrapError(app.Code(status.Code(err)), "stream send failed", err)
+			return app.WrapError(appCode(status.Code(err)), "stream send failed", err)
 		}
 		return nil
 	}
@@ -149,7 +149,7 @@ func decodeError(err error) *app.Error {
 // that a value protobuf cannot carry fails before gRPC sees it.
 func (st *callState) sizeOutput() error {
 	m := st.m
-	ef := (*eface)(unsafe.Pointer(&st.out))
+	ef := (*eface)(unsafe.Pointer(&st.out)) //nolint:gosec // G103: type and data words of the handler's output (see eface)
 	if ef.typ != m.outType {
 		return fmt.Errorf("operation %s returned %T, want *%s", m.op.Name, st.out, m.op.Output.Go)
 	}
@@ -261,7 +261,7 @@ func (c *peerCache) of(ctx context.Context) string {
 	if !ok || p.Addr == nil {
 		return ""
 	}
-	h := uintptr(unsafe.Pointer(p))
+	h := uintptr(unsafe.Pointer(p)) //nolint:gosec // G103: the address only picks a cache slot; it is never turned back into a pointer
 	slot := &c.slots[(h>>4^h>>10)%uintptr(len(c.slots))]
 	if e := slot.Load(); e != nil && e.p == p {
 		return e.addr
@@ -274,5 +274,5 @@ func (c *peerCache) of(ctx context.Context) string {
 // typeWord returns the type word an interface holding a value of type t has.
 func typeWord(t reflect.Type) unsafe.Pointer {
 	v := reflect.New(t).Elem().Interface()
-	return (*eface)(unsafe.Pointer(&v)).typ
+	return (*eface)(unsafe.Pointer(&v)).typ //nolint:gosec // G103: the type word of an interface (see eface)
 }

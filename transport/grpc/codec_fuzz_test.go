@@ -63,9 +63,9 @@ var cmpOpts = cmp.Options{
 // checkDecode decodes data with both implementations and compares.
 func (h *harness) checkDecode(t *testing.T, data []byte) {
 	var got Everything
-	errGot := h.plan.Unmarshal(data, unsafe.Pointer(&got))
+	errGot := h.plan.Unmarshal(data, unsafe.Pointer(&got)) //nolint:gosec // G103: the codec's API takes a pointer to the Go value
 	pb := dynamicpb.NewMessage(h.md)
-	errPB, panicked := unmarshalPB(data, pb)
+	panicked, errPB := unmarshalPB(data, pb)
 	if panicked {
 		// protobuf-go's reflective decoder (the one dynamicpb uses) panics
 		// on a map entry whose key is followed by a key with the wrong wire
@@ -120,13 +120,13 @@ func quietFloat32NaNs(v reflect.Value) {
 	}
 }
 
-func unmarshalPB(data []byte, m proto.Message) (err error, panicked bool) {
+func unmarshalPB(data []byte, m proto.Message) (panicked bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			panicked = true
 		}
 	}()
-	return proto.Unmarshal(data, m), false
+	return false, proto.Unmarshal(data, m)
 }
 
 // checkEncode encodes v with both implementations and compares the bytes.
@@ -148,7 +148,7 @@ func (h *harness) checkEncode(t *testing.T, v *Everything) {
 	}
 	// What the codec wrote decodes back to a value that encodes the same.
 	var back Everything
-	if err := h.plan.Unmarshal(got, unsafe.Pointer(&back)); err != nil {
+	if err := h.plan.Unmarshal(got, unsafe.Pointer(&back)); err != nil { //nolint:gosec // G103: the codec's API takes a pointer to the Go value
 		t.Fatalf("decoding own output % x: %v", got, err)
 	}
 	again, err := h.plan.Marshal(&back)
@@ -394,7 +394,7 @@ func toPB(v reflect.Value, t *app.Type, md protoreflect.MessageDescriptor) (*dyn
 		case wire.Repeated:
 			list := m.Mutable(fd).List()
 			for i := range fv.Len() {
-				e, err := toPBValue(fv.Index(i), ft.Elem, fd.Kind(), fd.Message(), fd.Enum())
+				e, err := toPBValue(fv.Index(i), ft.Elem, fd.Kind(), fd.Message())
 				if err != nil {
 					return nil, err
 				}
@@ -404,18 +404,18 @@ func toPB(v reflect.Value, t *app.Type, md protoreflect.MessageDescriptor) (*dyn
 			mp := m.Mutable(fd).Map()
 			iter := fv.MapRange()
 			for iter.Next() {
-				k, err := toPBValue(iter.Key(), ft.Key, fd.MapKey().Kind(), nil, nil)
+				k, err := toPBValue(iter.Key(), ft.Key, fd.MapKey().Kind(), nil)
 				if err != nil {
 					return nil, err
 				}
-				e, err := toPBValue(iter.Value(), ft.Elem, fd.MapValue().Kind(), fd.MapValue().Message(), fd.MapValue().Enum())
+				e, err := toPBValue(iter.Value(), ft.Elem, fd.MapValue().Kind(), fd.MapValue().Message())
 				if err != nil {
 					return nil, err
 				}
 				mp.Set(k.MapKey(), e)
 			}
 		default:
-			e, err := toPBValue(fv, ft, fd.Kind(), fd.Message(), fd.Enum())
+			e, err := toPBValue(fv, ft, fd.Kind(), fd.Message())
 			if err != nil {
 				return nil, err
 			}
@@ -438,7 +438,7 @@ func absent(v reflect.Value, t *app.Type) bool {
 	return v.IsZero() && t.Kind != app.KindFloat || t.Kind == app.KindFloat && v.Float() == 0 && !math.Signbit(v.Float())
 }
 
-func toPBValue(v reflect.Value, t *app.Type, kind protoreflect.Kind, md protoreflect.MessageDescriptor, ed protoreflect.EnumDescriptor) (protoreflect.Value, error) {
+func toPBValue(v reflect.Value, t *app.Type, kind protoreflect.Kind, md protoreflect.MessageDescriptor) (protoreflect.Value, error) {
 	if t.Kind == app.KindPointer {
 		t = t.Elem
 		if v.IsNil() {
@@ -707,7 +707,7 @@ func TestCodecDecodeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var v Everything
-		err := h.plan.Unmarshal(tt.give, unsafe.Pointer(&v))
+		err := h.plan.Unmarshal(tt.give, unsafe.Pointer(&v)) //nolint:gosec // G103: the codec's API takes a pointer to the Go value
 		got := ""
 		if err != nil {
 			got = err.Error()

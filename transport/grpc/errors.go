@@ -53,6 +53,15 @@ func Code(c app.Code) codes.Code {
 	return codes.Unknown
 }
 
+// appCode maps a gRPC status code back to the neutral code with the same
+// number; a code outside the canonical set is unknown.
+func appCode(c codes.Code) app.Code {
+	if c > codes.Unauthenticated {
+		return app.CodeUnknown
+	}
+	return app.Code(c)
+}
+
 // Status converts an error returned by an operation into a gRPC status:
 // the mapped code, the client-safe message, field violations as a
 // google.rpc.BadRequest detail and Error.Details as a

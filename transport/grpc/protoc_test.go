@@ -71,7 +71,7 @@ func plugins(t *testing.T) (goPlugin, grpcPlugin string) {
 		t.Skip("protoc-gen-go-grpc is not on PATH (go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2); CI installs it")
 	}
 	dir := t.TempDir()
-	cmd := exec.Command("go", "build", "-o", dir, "google.golang.org/protobuf/cmd/protoc-gen-go")
+	cmd := exec.Command("go", "build", "-o", dir, "google.golang.org/protobuf/cmd/protoc-gen-go") //nolint:gosec // G204: builds the pinned protoc-gen-go into a temp dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build protoc-gen-go: %v\n%s", err, out)
 	}
@@ -96,7 +96,7 @@ func writeProto(t *testing.T) string {
 // exported file without warnings.
 func runProtoc(t *testing.T, args ...string) {
 	t.Helper()
-	cmd := exec.Command(protoc(t), args...)
+	cmd := exec.Command(protoc(t), args...) //nolint:gosec // G204: protoc from PATH, arguments built by the test
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("protoc %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -133,7 +133,7 @@ func TestGeneratedCodeUpToDate(t *testing.T) {
 		}
 		checkedIn := filepath.Join("internal", "hellopb", name)
 		if *update {
-			if err := os.WriteFile(checkedIn, got, 0o644); err != nil {
+			if err := os.WriteFile(checkedIn, got, 0o644); err != nil { //nolint:gosec // G703: -update rewrites the checked-in generated file
 				t.Fatal(err)
 			}
 		}

@@ -81,7 +81,7 @@ func TestReflectionList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := stream.Send(&reflectionv1alpha.ServerReflectionRequest{
+	if err := stream.Send(&reflectionv1alpha.ServerReflectionRequest{ //nolint:staticcheck // SA1019: v1alpha is served on purpose for older tools
 		MessageRequest: &reflectionv1alpha.ServerReflectionRequest_ListServices{},
 	}); err != nil {
 		t.Fatal(err)
@@ -92,8 +92,8 @@ func TestReflectionList(t *testing.T) {
 	}
 	_ = stream.CloseSend()
 	got = got[:0]
-	for _, s := range alpha.GetListServicesResponse().GetService() {
-		got = append(got, s.GetName())
+	for _, s := range alpha.GetListServicesResponse().GetService() { //nolint:staticcheck // SA1019: v1alpha is served on purpose for older tools
+		got = append(got, s.GetName()) //nolint:staticcheck // SA1019: v1alpha is served on purpose for older tools
 	}
 	slices.Sort(got)
 	if diff := cmp.Diff(got, want); diff != "" {

@@ -294,7 +294,7 @@ func (b *builder) message(name string, t *app.Type, doc string) error {
 			oneof = "X" + oneof
 		}
 		names[oneof] = true
-		fd.OneofIndex = proto.Int32(int32(len(msg.OneofDecl)))
+		fd.OneofIndex = proto.Int32(int32(len(msg.OneofDecl))) //nolint:gosec // G115: one oneof per field, and fields are numbered in int32
 		msg.OneofDecl = append(msg.OneofDecl, &descriptorpb.OneofDescriptorProto{Name: proto.String(oneof)})
 	}
 	b.messages = append(b.messages, msg)
@@ -322,7 +322,7 @@ func (b *builder) field(msgFull string, msg *descriptorpb.DescriptorProto, f *ap
 	}
 	fd := &descriptorpb.FieldDescriptorProto{
 		Name:     proto.String(fieldName(f, used)),
-		Number:   proto.Int32(int32(f.Number)),
+		Number:   proto.Int32(int32(f.Number)), //nolint:gosec // G115: field numbers are proto tags (at most 2^29-1) or counted on from them
 		Label:    descriptorpb.FieldDescriptorProto_LABEL_OPTIONAL.Enum(),
 		JsonName: proto.String(f.Name),
 	}

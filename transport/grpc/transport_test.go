@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -317,9 +318,9 @@ func TestProfileRoundTrip(t *testing.T) {
 		Born:    timestamppb.New(time.Date(1815, 12, 10, 1, 2, 3, 4, time.UTC)),
 		Seen:    timestamppb.New(time.Unix(0, 0)),
 		Timeout: durationpb.New(-1500 * time.Millisecond),
-		Extra:   extra, Avatar: []byte{0, 1, 2}, Ratio: -0.0, Weight: 1.25, Active: true,
+		Extra:   extra, Avatar: []byte{0, 1, 2}, Ratio: math.Copysign(0, -1), Weight: 1.25, Active: true,
 		Visits: 1 << 63, Level: 255, Moods: map[string]hellopb.Mood{"mon": hellopb.Mood_MOOD_HAPPY, "tue": hellopb.Mood_MOOD_UNSPECIFIED},
-		OldName: "old", CreatedBy: "me",
+		OldName: "old", CreatedBy: "me", //nolint:staticcheck // SA1019: the deprecated field must still round-trip
 	}
 	out, err := hellopb.NewHelloServiceClient(conn).UpdateProfile(context.Background(), in)
 	if err != nil {
@@ -329,10 +330,13 @@ func TestProfileRoundTrip(t *testing.T) {
 		Id: in.Id, Nickname: in.Nickname, Age: in.Age, Mood: in.Mood, Tags: in.Tags, Scores: in.Scores,
 		Labels: in.Labels, Home: in.Home, Work: in.Work, Friends: in.Friends, Born: in.Born, Seen: in.Seen,
 		Timeout: in.Timeout, Extra: in.Extra, Avatar: in.Avatar, Ratio: in.Ratio, Weight: in.Weight,
-		Active: in.Active, Visits: in.Visits, Level: in.Level, Moods: in.Moods, OldName: in.OldName, CreatedBy: in.CreatedBy,
+		Active: in.Active, Visits: in.Visits, Level: in.Level, Moods: in.Moods, OldName: in.OldName, CreatedBy: in.CreatedBy, //nolint:staticcheck // SA1019: the deprecated field must still round-trip
 	}
 	if diff := cmp.Diff(out.GetProfile(), want, protocmp.Transform()); diff != "" {
 		t.Errorf("profile (-got +want):\n%s", diff)
+	}
+	if r := out.GetProfile().GetRatio(); !math.Signbit(r) { // cmp treats -0 and 0 as equal
+		t.Errorf("ratio = %v, want -0", r)
 	}
 	if got := out.GetUpdated().AsTime(); !got.Equal(time.Date(2024, 5, 6, 7, 8, 9, 10, time.UTC)) {
 		t.Errorf("updated = %v", got)
