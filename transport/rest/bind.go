@@ -131,11 +131,11 @@ func setterFor(t *app.Type) (scalarSetter, error) {
 			case reflect.Int:
 				*(*int)(p) = int(v)
 			case reflect.Int8:
-				*(*int8)(p) = int8(v)
+				*(*int8)(p) = int8(v) //nolint:gosec // G115: ParseInt(s, 10, bits) bounded v to the field's size
 			case reflect.Int16:
-				*(*int16)(p) = int16(v)
+				*(*int16)(p) = int16(v) //nolint:gosec // G115: ParseInt(s, 10, bits) bounded v to the field's size
 			case reflect.Int32:
-				*(*int32)(p) = int32(v)
+				*(*int32)(p) = int32(v) //nolint:gosec // G115: ParseInt(s, 10, bits) bounded v to the field's size
 			default:
 				*(*int64)(p) = v
 			}
@@ -153,11 +153,11 @@ func setterFor(t *app.Type) (scalarSetter, error) {
 			case reflect.Uint:
 				*(*uint)(p) = uint(v)
 			case reflect.Uint8:
-				*(*uint8)(p) = uint8(v)
+				*(*uint8)(p) = uint8(v) //nolint:gosec // G115: ParseUint(s, 10, bits) bounded v to the field's size
 			case reflect.Uint16:
-				*(*uint16)(p) = uint16(v)
+				*(*uint16)(p) = uint16(v) //nolint:gosec // G115: ParseUint(s, 10, bits) bounded v to the field's size
 			case reflect.Uint32:
-				*(*uint32)(p) = uint32(v)
+				*(*uint32)(p) = uint32(v) //nolint:gosec // G115: ParseUint(s, 10, bits) bounded v to the field's size
 			default:
 				*(*uint64)(p) = v
 			}

@@ -412,13 +412,23 @@ func (b *specBuilder) property(f *app.Field) *openapi3.SchemaRef {
 	return p
 }
 
+// sizeBound converts a length or item-count bound to OpenAPI's unsigned form.
+// A negative bound (from a tag such as validate:"lt=0") becomes 0 rather
+// than wrapping around to 2^64-1.
+func sizeBound(n int) uint64 {
+	if n < 0 {
+		return 0
+	}
+	return uint64(n)
+}
+
 func applyConstraints(s *openapi3.Schema, f *app.Field) {
 	c := f.Constraints
 	if c.MinLength != nil {
-		s.MinLength = uint64(*c.MinLength)
+		s.MinLength = sizeBound(*c.MinLength)
 	}
 	if c.MaxLength != nil {
-		v := uint64(*c.MaxLength)
+		v := sizeBound(*c.MaxLength)
 		s.MaxLength = &v
 	}
 	if c.Minimum != nil {
@@ -438,10 +448,10 @@ func applyConstraints(s *openapi3.Schema, f *app.Field) {
 		}
 	}
 	if c.MinItems != nil {
-		s.MinItems = uint64(*c.MinItems)
+		s.MinItems = sizeBound(*c.MinItems)
 	}
 	if c.MaxItems != nil {
-		v := uint64(*c.MaxItems)
+		v := sizeBound(*c.MaxItems)
 		s.MaxItems = &v
 	}
 	if c.Pattern != "" {

@@ -302,7 +302,7 @@ func (t *Transport) decode(c echo.Context, plan *bindPlan, in any) error {
 	if plan.hasBody && r.Body != nil && r.Body != http.NoBody {
 		if ct := r.Header.Get("Content-Type"); ct != "" {
 			mt, _, err := mime.ParseMediaType(ct)
-			if err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+			if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 				return app.NewError(app.CodeInvalidArgument, "Content-Type must be application/json")
 			}
 		}

@@ -95,11 +95,11 @@ type Tick struct {
 func newShop(t testing.TB) *app.App {
 	t.Helper()
 	a := app.New(app.Name("shop"), app.Version("1.2.3"), app.Description("A test shop"))
-	app.Command(a, "createItem", func(ctx context.Context, in CreateItemIn) (Item, error) {
+	app.Command(a, "createItem", func(_ context.Context, in CreateItemIn) (Item, error) {
 		return Item{ID: 7, Shop: in.Shop, Name: in.Name, Price: in.Price, Qty: in.Qty, Color: in.Color,
 			Tags: in.Tags, Attrs: in.Attrs, Ship: in.Ship, Note: in.Note, Token: in.Token, Created: in.Created}, nil
 	}, app.HTTP("POST", "/shops/{shop}/items"), app.Tags("items"))
-	app.Query(a, "listItems", func(ctx context.Context, in ListIn) (ListOut, error) {
+	app.Query(a, "listItems", func(_ context.Context, in ListIn) (ListOut, error) {
 		out := ListOut{Limit: in.Limit, Items: []Item{}}
 		for i, c := range in.Colors {
 			out.Items = append(out.Items, Item{ID: int64(i), Color: c, Tags: []string{}, Attrs: map[string]string{}})
@@ -113,7 +113,7 @@ func newShop(t testing.TB) *app.App {
 		}
 		return out, nil
 	})
-	app.Command(a, "fail", func(ctx context.Context, in FailIn) (Empty, error) {
+	app.Command(a, "fail", func(_ context.Context, in FailIn) (Empty, error) {
 		if in.Code == "panic" {
 			panic("secret panic value")
 		}
@@ -126,7 +126,7 @@ func newShop(t testing.TB) *app.App {
 		}
 		return Empty{}, app.NewError(c, "failed with "+in.Code)
 	}, app.HTTP("POST", "/fail/{code}"))
-	app.Stream(a, "ticks", func(ctx context.Context, in TickIn, send func(Tick) error) error {
+	app.Stream(a, "ticks", func(_ context.Context, in TickIn, send func(Tick) error) error {
 		for i := range in.N {
 			if err := send(Tick{I: i}); err != nil {
 				return err
@@ -477,7 +477,7 @@ func TestHealthAndDocs(t *testing.T) {
 
 func TestExtraRoutes(t *testing.T) {
 	a := newShop(t)
-	a.HandleHTTP("GET", "/extra", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	a.HandleHTTP("GET", "/extra", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "extra")
 	}))
 	h, err := rest.Handler(a)
@@ -524,7 +524,7 @@ func TestMiddlewareSeesHTTPCalls(t *testing.T) {
 
 func TestStreamCursorIsSSEID(t *testing.T) {
 	a := app.New(app.Name("cursor"))
-	app.Stream(a, "events", func(ctx context.Context, in TickIn, send func(Tick) error) error {
+	app.Stream(a, "events", func(ctx context.Context, _ TickIn, send func(Tick) error) error {
 		after, _ := strconv.Atoi(app.CallFrom(ctx).Metadata.Get("Last-Event-ID"))
 		for pos := after + 1; pos <= 3; pos++ {
 			app.CallFrom(ctx).Cursor = strconv.Itoa(pos * 10)
