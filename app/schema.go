@@ -482,6 +482,9 @@ func numberFields(t *Type) error {
 		for used[next] != "" || next >= 19000 && next <= 19999 {
 			next++
 		}
+		if next > 536870911 {
+			return fmt.Errorf("%s.%s: no protobuf field number left after %d; tag it with proto:\"N\"", t.Go, f.GoName, next-1)
+		}
 		f.Number = next
 		used[next] = f.GoName
 		next++

@@ -184,6 +184,11 @@ type reserved struct {
 	S string `proto:"19000"`
 }
 
+type lastNumber struct {
+	A string `json:"a" proto:"536870911"`
+	B string `json:"b"`
+}
+
 type iface struct {
 	S interface{ M() } `json:"s"`
 }
@@ -200,6 +205,7 @@ func TestTypeSchemaErrors(t *testing.T) {
 		{give: reflect.TypeFor[badPattern](), want: "invalid pattern"},
 		{give: reflect.TypeFor[reserved](), want: "invalid proto field number"},
 		{give: reflect.TypeFor[iface](), want: "unsupported interface"},
+		{give: reflect.TypeFor[lastNumber](), want: "no protobuf field number left"},
 		{give: reflect.TypeFor[chan int](), want: "unsupported type"},
 	}
 	for _, tt := range tests {

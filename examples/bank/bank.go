@@ -163,7 +163,7 @@ func newBank(a *app.App, es *eventStore, tel *telemetry.Telemetry) (*bank, error
 			if st.Exists() { // a fresh UUIDv7 never exists; guard anyway
 				return nil, app.NewError(app.CodeAlreadyExists, "account exists")
 			}
-			return []any{AccountOpened{Owner: in.Owner}}, nil
+			return []any{AccountOpened(in)}, nil
 		}, accountView, app.HTTP("POST", "/accounts"), app.Describe("Opens an account with a zero balance"))
 
 	cqrs.Handle(b.accounts, "deposit", func(in AmountIn) string { return in.ID },

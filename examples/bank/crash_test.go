@@ -45,7 +45,7 @@ var servingLine = regexp.MustCompile(`bank serving http=(\S+)`)
 // and waits until it serves.
 func startChild(t *testing.T, path string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := exec.Command(os.Args[0], "-test.run=^$") //nolint:gosec // G204: re-executes this test binary as the service
 	cmd.Env = append(os.Environ(), childEnv+"=1",
 		"ALLFRAME_HTTP_ADDR=127.0.0.1:0", "ALLFRAME_GRPC_ADDR=127.0.0.1:0",
 		"ALLFRAME_EVENTSTORE=sqlite:"+path, "OTEL_SDK_DISABLED=true")

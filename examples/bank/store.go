@@ -214,7 +214,10 @@ func (l *sqlList) apply(ctx context.Context, tx *sql.Tx, ev cqrs.Event) error {
 	if err == nil && version >= ev.Version {
 		return nil // applied already
 	}
-	return fmt.Errorf("accounts projection: event %d is version %d of %s, listed at version %d (%v)", ev.Position, ev.Version, ev.Stream, version, err)
+	if err != nil {
+		return fmt.Errorf("accounts projection: event %d is version %d of %s, not listed: %w", ev.Position, ev.Version, ev.Stream, err)
+	}
+	return fmt.Errorf("accounts projection: event %d is version %d of %s, listed at version %d", ev.Position, ev.Version, ev.Stream, version)
 }
 
 func (l *sqlList) page(ctx context.Context, after string, limit int) ([]Account, error) {
@@ -223,7 +226,7 @@ func (l *sqlList) page(ctx context.Context, after string, limit int) ([]Account,
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err below reports what matters
 	out := []Account{}
 	for rows.Next() {
 		var a Account
