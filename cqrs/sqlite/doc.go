@@ -32,6 +32,26 @@
 // # Projections in the same database
 //
 // NewProjection builds a cqrs.Projector whose handler writes read-model
-// tables in the store's own transaction, together with its checkpoint: a
-// batch of events is applied exactly once, even across crashes.
+// tables in the store's own transaction, together with its checkpoint: each
+// event is applied exactly once, even across crashes, and also when several
+// processes (or Stores) sharing the file run the same projection. The
+// transaction reads the checkpoint under the write lock and applies only
+// the events after it, so a batch that another instance applied first, in
+// part or whole, is skipped to that extent (a compare-and-set on the
+// checkpoint); a batch that continues from a checkpoint that has since
+// moved back (a Reset elsewhere) is refused with ErrCheckpointMoved and the
+// projection resumes from the new checkpoint. Every instance does the work
+// of reading every batch; one of them applies it. The projection's tables
+// are created (its Setup function runs) by NewProjection, so queries can
+// read them before the App starts.
+//
+// A plain cqrs.NewProjection with cqrs.DurableCheckpoints(store) is
+// at-least-once, not exactly-once: its handler's effects live outside this
+// transaction, so the store cannot make them conditional on the
+// checkpoint. Within one process, the events since the last saved
+// checkpoint are handled again after a crash. With several processes,
+// each handles every event (into its own effects: an in-memory read model
+// per process is correct, a shared external one needs idempotent writes),
+// and the saved checkpoint is whichever instance saved last — it may move
+// back by a batch, which only causes more re-handling after a restart.
 package sqlite

@@ -601,7 +601,10 @@ func (s *Store) SaveCheckpoint(ctx context.Context, name string, position int64)
 }
 
 // SaveCheckpoint records a checkpoint inside tx (a Write transaction), so a
-// projection's writes and its checkpoint commit together.
+// projection's writes and its checkpoint commit together. It overwrites
+// the checkpoint unconditionally: a hand-written projection that several
+// processes run must read the checkpoint in the same transaction first and
+// skip the events at or below it, as Projection.Apply does.
 func SaveCheckpoint(ctx context.Context, tx *sql.Tx, name string, position int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (name, position, time) VALUES (?, ?, ?)
 ON CONFLICT (name) DO UPDATE SET position = excluded.position, time = excluded.time`, name, position, time.Now().UnixNano())
