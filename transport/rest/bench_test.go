@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
@@ -96,4 +97,46 @@ func BenchmarkHello(b *testing.B) {
 	b.Run("framework", func(b *testing.B) { serve(b, framework(b)) })
 	b.Run("echo+validator", func(b *testing.B) { serve(b, rawEcho(true)) })
 	b.Run("echo-novalidate", func(b *testing.B) { serve(b, rawEcho(false)) })
+}
+
+// BenchmarkHelloInterleaved alternates blocks of requests between the
+// framework and the raw echo handlers (ABBA order, so drift on a shared
+// machine hits both alike) and reports each one's ns per request and the
+// ratios:
+//
+//	go test -run '^$' -bench HelloInterleaved -benchtime 200000x -count 6 ./transport/rest/
+func BenchmarkHelloInterleaved(b *testing.B) {
+	handlers := []http.Handler{framework(b), rawEcho(true), rawEcho(false)}
+	req := httptest.NewRequest("GET", "/hello/Ada", nil)
+	w := &discardWriter{h: http.Header{}}
+	const block = 1000
+	var elapsed [3]time.Duration
+	var counts [3]int
+	run := func(i, n int) {
+		start := time.Now()
+		for range n {
+			clear(w.h)
+			w.code = 0
+			handlers[i].ServeHTTP(w, req)
+		}
+		elapsed[i] += time.Since(start)
+		counts[i] += n
+	}
+	b.ResetTimer()
+	for done := 0; done < b.N; done += block {
+		n := min(block, b.N-done)
+		order := []int{0, 1, 2, 2, 1, 0}
+		if (done/block)%2 == 1 {
+			order = []int{2, 1, 0, 0, 1, 2}
+		}
+		for _, i := range order {
+			run(i, (n+1)/2)
+		}
+	}
+	ns := func(i int) float64 { return float64(elapsed[i].Nanoseconds()) / float64(counts[i]) }
+	b.ReportMetric(ns(0), "framework-ns/req")
+	b.ReportMetric(ns(1), "echo+validator-ns/req")
+	b.ReportMetric(ns(2), "echo-ns/req")
+	b.ReportMetric(ns(0)/ns(1), "ratio-vs-echo+validator")
+	b.ReportMetric(ns(0)/ns(2), "ratio-vs-echo")
 }

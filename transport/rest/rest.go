@@ -256,6 +256,8 @@ func errorHandler(err error, c echo.Context) {
 var callPool = sync.Pool{New: func() any { return new(app.Call) }}
 
 func (t *Transport) unary(op *app.Operation, plan *bindPlan) echo.HandlerFunc {
+	enc := encoderFor(op.Output.Go) // for *Out, what handlers return
+	outPtr := reflect.PointerTo(op.Output.Go)
 	return func(c echo.Context) error {
 		r := c.Request()
 		in := op.NewInput()
@@ -284,7 +286,13 @@ func (t *Transport) unary(op *app.Operation, plan *bindPlan) echo.HandlerFunc {
 			writeProblem(c.Response(), r, app.ErrorFrom(err))
 			return nil
 		}
-		if err := writeJSON(c.Response(), http.StatusOK, out); err != nil {
+		var werr error
+		if reflect.TypeOf(out) == outPtr {
+			werr = writeCompiled(c.Response(), http.StatusOK, enc, reflect.ValueOf(out).UnsafePointer())
+		} else {
+			werr = writeJSON(c.Response(), http.StatusOK, out) // a middleware replaced the output
+		}
+		if err := werr; err != nil {
 			if c.Response().Committed {
 				return nil // the client went away mid-write
 			}

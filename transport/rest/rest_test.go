@@ -545,3 +545,25 @@ func TestStreamCursorIsSSEID(t *testing.T) {
 		t.Error(diff)
 	}
 }
+
+func TestMiddlewareMayReplaceOutput(t *testing.T) {
+	a := app.New(app.Name("swap"))
+	app.Query(a, "hello", func(context.Context, Empty) (Empty, error) { return Empty{}, nil },
+		app.With(func(next app.Handler) app.Handler {
+			return func(ctx context.Context, c *app.Call) (any, error) {
+				if _, err := next(ctx, c); err != nil {
+					return nil, err
+				}
+				return map[string]string{"replaced": "yes"}, nil
+			}
+		}))
+	h, err := rest.Handler(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/hello", nil))
+	if rec.Code != 200 || rec.Body.String() != "{\"replaced\":\"yes\"}\n" {
+		t.Errorf("got %d %q", rec.Code, rec.Body)
+	}
+}
