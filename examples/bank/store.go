@@ -130,9 +130,9 @@ func (es *eventStore) accountList(ctx context.Context, reg *cqrs.Registry) (acco
 	if es.db == nil {
 		return &memList{reg: reg, accounts: map[string]Account{}}, nil
 	}
-	// The projection creates its table when it first runs, in the
-	// background once the App has started; create it now so that a
-	// listAccounts served before that finds an empty table.
+	// The projection creates its table when it is built (sqlite.Setup);
+	// create it here as well (idempotently), so the listing works no
+	// matter which of the two is wired first.
 	if err := es.db.Write(ctx, createAccountsTable); err != nil {
 		return nil, fmt.Errorf("create the accounts table: %w", err)
 	}
