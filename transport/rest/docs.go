@@ -42,7 +42,15 @@ func mountDocs(e *echo.Echo, title string) {
 		return c.Blob(http.StatusOK, "application/javascript", []byte(docsInitializer))
 	})
 	assets := http.StripPrefix("/docs/", http.FileServerFS(swaggerFiles.FS))
-	e.GET("/docs/*", echo.WrapHandler(assets))
+	e.GET("/docs/*", func(c echo.Context) error {
+		// Only the embedded files: anything else is a problem+json 404,
+		// never the file server's text/plain one or a directory listing.
+		if st, err := fs.Stat(swaggerFiles.FS, c.Param("*")); err != nil || !st.Mode().IsRegular() {
+			return echo.ErrNotFound
+		}
+		assets.ServeHTTP(c.Response(), c.Request())
+		return nil
+	})
 }
 
 func replaceTitle(page, title string) string {
