@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"reflect"
 	"strconv"
 	"sync"
 	"time"
@@ -25,6 +26,8 @@ const sseStartDelay = 250 * time.Millisecond
 // after it started. Errors before the first item (bad input, not found) are
 // plain problem+json responses.
 func (t *Transport) stream(op *app.Operation, plan *bindPlan) echo.HandlerFunc {
+	enc := encoderFor(op.Output.Go)
+	outPtr := reflect.PointerTo(op.Output.Go)
 	return func(c echo.Context) error {
 		r, w := c.Request(), c.Response()
 		in := op.NewInput()
@@ -84,26 +87,32 @@ func (t *Transport) stream(op *app.Operation, plan *bindPlan) echo.HandlerFunc {
 		}
 		buf := make([]byte, 0, 256)
 		call.Send = func(item any) error {
-			data, err := json.Marshal(item)
-			if err != nil {
-				return app.WrapError(app.CodeInternal, "cannot encode stream item", err)
-			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			start()
-			id++
 			buf = append(buf[:0], "id: "...)
 			if call.Cursor != "" {
 				buf = append(buf, call.Cursor...)
 			} else {
-				buf = strconv.AppendInt(buf, int64(id), 10)
+				buf = strconv.AppendInt(buf, int64(id+1), 10)
 			}
 			buf = append(buf, "\ndata: "...)
-			buf = append(buf, data...)
+			var err error
+			if reflect.TypeOf(item) == outPtr {
+				buf, err = enc(buf, reflect.ValueOf(item).UnsafePointer())
+			} else { // a middleware sends something else
+				var data []byte
+				data, err = json.Marshal(item)
+				buf = append(buf, data...)
+			}
+			if err != nil {
+				return app.WrapError(app.CodeInternal, "cannot encode stream item", err)
+			}
 			buf = append(buf, "\n\n"...)
+			start()
+			id++
 			return write(buf)
 		}
 
