@@ -2,6 +2,7 @@ package di
 
 import (
 	"context"
+	"log/slog"
 
 	"go.uber.org/fx"
 
@@ -27,13 +28,30 @@ func NewTelemetry(ctx context.Context, a *app.App, opts ...telemetry.Option) (*t
 // that add middleware), GET /metrics on the HTTP port when Prometheus is
 // on, and a flush after the transports have drained. With nothing
 // configured it adds nothing and costs nothing.
+//
+// It also gives the App a logger whose records carry trace_id and span_id
+// inside a request (telemetry.LogHandler in front of slog.Default()'s
+// handler).
 func Telemetry(opts ...telemetry.Option) fx.Option {
 	return fx.Module("allframe.telemetry",
+		fx.Provide(fx.Annotate(func() app.Option {
+			return app.Logger(slog.New(telemetry.NewLogHandler(slog.Default().Handler())))
+		}, fx.ResultTags(OptionGroup))),
 		fx.Provide(func(a *app.App) (*telemetry.Telemetry, error) {
 			return NewTelemetry(context.Background(), a, opts...)
 		}),
 		fx.Invoke(func(a *app.App, t *telemetry.Telemetry) {
 			t.Install(a, telemetry.WithHTTPStatus(rest.StatusCode))
 		}),
+	)
+}
+
+// RequestLogging logs one record per operation call (operation, protocol,
+// code, duration) with the App's logger, at Info (Warn/Error for failures;
+// see telemetry.LogRequests). Include it after Telemetry so the records
+// carry the call's trace and span ids. Default: not installed.
+func RequestLogging(opts ...telemetry.LogOption) fx.Option {
+	return fx.Module("allframe.requestlog",
+		fx.Invoke(func(a *app.App) { a.Use(telemetry.LogRequests(a.Logger(), opts...)) }),
 	)
 }

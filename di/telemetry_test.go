@@ -1,9 +1,12 @@
 package di_test
 
 import (
+	"bytes"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.uber.org/fx"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/di"
+	"github.com/allframe-go/allframe/telemetry"
 	"github.com/allframe-go/allframe/transport/rest"
 )
 
@@ -53,4 +57,59 @@ func TestTelemetryMetricsOnRESTPort(t *testing.T) {
 	if resp.StatusCode != 200 || !found {
 		t.Errorf("/metrics = %d; want a count of 3 hello calls over http in:\n%s", resp.StatusCode, body)
 	}
+}
+
+func TestRequestLogsCarryTraceIDs(t *testing.T) {
+	var buf syncBuffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(&buf, nil)))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	t.Setenv("OTEL_TRACES_EXPORTER", "console")
+	var tr *rest.Transport
+	fxa := fxtest.New(t,
+		di.Module(app.Name("hello")),
+		di.Telemetry(telemetry.WithConsoleWriter(io.Discard)),
+		di.RequestLogging(),
+		di.REST(rest.WithAddr("127.0.0.1:0")),
+		fx.Provide(NewGreeter),
+		fx.Invoke(register),
+		fx.Populate(&tr),
+		di.QuietLogger(),
+	)
+	fxa.RequireStart()
+	req, _ := http.NewRequest("GET", "http://"+tr.Addr().String()+"/hello/Ada", nil)
+	req.Header.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	fxa.RequireStop()
+	var found bool
+	for line := range strings.SplitSeq(buf.String(), "\n") {
+		if strings.Contains(line, `"operation":"hello"`) && strings.Contains(line, `"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"`) && strings.Contains(line, `"span_id":"`) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no request log record with the caller's trace id in:\n%s", buf.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
