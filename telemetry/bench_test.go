@@ -72,15 +72,11 @@ func BenchmarkMiddleware(b *testing.B) {
 				a := newApp(b, v.mw()...)
 				op := a.Operation("hello")
 				fc := p.call()
-				hctx := ctx
-				if fc.req != nil {
-					hctx = app.WithHTTPRequest(ctx, fc.req)
-				}
 				in := &HelloIn{Name: "Ada"}
 				b.ReportAllocs()
 				for b.Loop() {
-					call := app.Call{Protocol: fc.proto, Metadata: fc.md, Peer: fc.peer, Route: fc.route, Input: in}
-					if _, err := op.Handle(hctx, &call); err != nil {
+					call := app.Call{Protocol: fc.proto, Metadata: fc.md, Peer: fc.peer, Route: fc.route, Input: in, HTTPRequest: fc.req}
+					if _, err := op.Handle(ctx, &call); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -21,6 +21,6 @@
 //
 //	a.Use(telemetry.Middleware(tp, mp, telemetry.WithHTTPStatus(rest.StatusCode)))
 //
-// HTTP transports should put the request in the handler's ctx with
-// app.WithHTTPRequest so that spans get url.path, url.scheme and the host.
+// HTTP transports set app.Call.HTTPRequest so that spans get url.path,
+// url.scheme and the host.
 package telemetry

@@ -83,12 +83,9 @@ func serve(ctx context.Context, a *app.App, fc fakeCall) (any, error) {
 	if op == nil {
 		return nil, errors.New("no operation " + fc.op)
 	}
-	call := &app.Call{Protocol: fc.proto, Metadata: fc.md, Peer: fc.peer, Route: fc.route, Input: fc.input}
+	call := &app.Call{Protocol: fc.proto, Metadata: fc.md, Peer: fc.peer, Route: fc.route, Input: fc.input, HTTPRequest: fc.req}
 	if op.Kind == app.OpStream {
 		call.Send = func(any) error { return nil }
-	}
-	if fc.req != nil {
-		ctx = app.WithHTTPRequest(ctx, fc.req)
 	}
 	return op.Handle(ctx, call)
 }

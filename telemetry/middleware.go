@@ -124,8 +124,8 @@ func WithRPCConventions(c RPCConventions) MiddlewareOption {
 //     http.route (call.Route, else the operation's path template),
 //     http.response.status_code (see WithHTTPStatus), url.scheme,
 //     url.path, server.address/port, client.address, user_agent.original
-//     and network.protocol.version when the transport put the request in
-//     ctx (app.WithHTTPRequest);
+//     and network.protocol.version when the transport set
+//     call.HTTPRequest;
 //   - gRPC: SERVER span "hello.v1.HelloService/Hello" (from call.Route,
 //     the full method) with the RPC attributes of WithRPCConventions and
 //     server.address from :authority;
@@ -249,7 +249,7 @@ type codeInfo struct {
 
 func (m *middleware) wrap(next app.Handler) app.Handler {
 	return func(ctx context.Context, call *app.Call) (out any, err error) {
-		req := app.HTTPRequestFrom(ctx)
+		req := call.HTTPRequest
 		r := m.route(call, req)
 		start := time.Now()
 		var span trace.Span
