@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/internal/jsonenc"
 )
 
 // binding ties a root field to its operation.
@@ -194,7 +195,7 @@ func (e *executable) execute(ctx context.Context, opCtx *graphql.OperationContex
 		st.buf = append(st.buf, rf.key[1-min(i, 1):]...)
 		switch rf.kind {
 		case rootTypename:
-			st.buf = appendString(st.buf, p.root)
+			st.buf = jsonenc.AppendString(st.buf, p.root)
 		case rootPlaceholder:
 			st.buf = append(st.buf, "true"...)
 		case rootSchema, rootType:

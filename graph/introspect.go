@@ -7,6 +7,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/internal/jsonenc"
 )
 
 // introspector writes introspection results from gqlgen's introspection
@@ -54,7 +55,7 @@ func (in introspector) key(i int, f graphql.CollectedField) {
 	if i > 0 {
 		in.st.buf = append(in.st.buf, ',')
 	}
-	in.st.buf = appendString(in.st.buf, f.Alias)
+	in.st.buf = jsonenc.AppendString(in.st.buf, f.Alias)
 	in.st.buf = append(in.st.buf, ':')
 }
 
@@ -64,7 +65,7 @@ func (in introspector) includeDeprecated(f graphql.CollectedField) bool {
 	return b
 }
 
-func (in introspector) str(s string) { in.st.buf = appendString(in.st.buf, s) }
+func (in introspector) str(s string) { in.st.buf = jsonenc.AppendString(in.st.buf, s) }
 
 func (in introspector) optStr(s *string) {
 	if s == nil {

@@ -7,10 +7,10 @@ import (
 	"reflect"
 	"strconv"
 	"time"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/internal/jsonenc"
 )
 
 // code says how a value plan encodes a Go value.
@@ -223,12 +223,12 @@ type sliceHeader struct {
 func (st *state) encode(vp *valuePlan, p unsafe.Pointer, sel *selection) bool {
 	switch vp.code {
 	case codeString:
-		st.buf = appendString(st.buf, *(*string)(p))
+		st.buf = jsonenc.AppendString(st.buf, *(*string)(p))
 	case codeEnum:
 		s := *(*string)(p)
 		for _, v := range vp.enum {
 			if v == s {
-				st.buf = appendString(st.buf, s)
+				st.buf = jsonenc.AppendString(st.buf, s)
 				return true
 			}
 		}
@@ -311,22 +311,7 @@ func (st *state) float(f float64, bits int) bool {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return st.fail("Float cannot represent non numeric value: " + strconv.FormatFloat(f, 'g', -1, bits))
 	}
-	abs := math.Abs(f)
-	fmt := byte('f')
-	if abs != 0 {
-		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
-			fmt = 'e'
-		}
-	}
-	b := strconv.AppendFloat(st.buf, f, fmt, -1, bits)
-	if fmt == 'e' {
-		// clean up e-09 to e-9
-		n := len(b)
-		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
+	b := jsonenc.AppendFloat(st.buf, f, bits)
 	st.buf = b
 	return true
 }
@@ -408,55 +393,3 @@ func (st *state) object(op *objectPlan, p unsafe.Pointer, sel *selection) bool {
 	st.buf = append(st.buf, '}')
 	return true
 }
-
-// appendString appends s as a JSON string, replacing invalid UTF-8 with
-// U+FFFD as encoding/json does (without HTML escaping).
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-const hexDigits = "0123456789abcdef"

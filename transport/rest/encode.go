@@ -13,8 +13,9 @@ import (
 	"sync"
 	"time"
 	"unicode"
-	"unicode/utf8"
 	"unsafe"
+
+	"github.com/allframe-go/allframe/internal/jsonenc"
 )
 
 // A compiled JSON encoder: per output type, a plan of append functions that
@@ -31,7 +32,6 @@ var (
 	jsonMarshalerT = reflect.TypeFor[json.Marshaler]()
 	textMarshalerT = reflect.TypeFor[encoding.TextMarshaler]()
 	timeT          = reflect.TypeFor[time.Time]()
-	hexDigits      = "0123456789abcdef"
 )
 
 // encoderFor returns the compiled encoder of t, building it once.
@@ -129,7 +129,7 @@ func compileEncoder(t reflect.Type) encodeFunc {
 			if math.IsInf(f, 0) || math.IsNaN(f) {
 				return fb(b, p) // encoding/json's error
 			}
-			return appendFloat(b, f, 32), nil
+			return jsonenc.AppendFloat(b, f, 32), nil
 		}
 	case reflect.Float64:
 		fb := fallback(t)
@@ -138,10 +138,10 @@ func compileEncoder(t reflect.Type) encodeFunc {
 			if math.IsInf(f, 0) || math.IsNaN(f) {
 				return fb(b, p)
 			}
-			return appendFloat(b, f, 64), nil
+			return jsonenc.AppendFloat(b, f, 64), nil
 		}
 	case reflect.String:
-		return func(b []byte, p unsafe.Pointer) ([]byte, error) { return appendString(b, *(*string)(p)), nil }
+		return func(b []byte, p unsafe.Pointer) ([]byte, error) { return jsonenc.AppendString(b, *(*string)(p)), nil }
 	case reflect.Pointer:
 		elem := encoderFor(t.Elem())
 		return func(b []byte, p unsafe.Pointer) ([]byte, error) {
@@ -193,7 +193,7 @@ func compileEncoder(t reflect.Type) encodeFunc {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = appendString(b, k.String())
+				b = jsonenc.AppendString(b, k.String())
 				b = append(b, ':')
 				tmp.Elem().Set(m.MapIndex(k))
 				if b, err = elem(b, tmp.UnsafePointer()); err != nil {
@@ -302,7 +302,7 @@ func collectFields(t reflect.Type, base uintptr, out *[]fieldEncoder, seen map[s
 			return false // IsZero methods: leave the rules to encoding/json
 		}
 		f := fieldEncoder{
-			key:       append(append([]byte{','}, appendString(nil, name)...), ':'),
+			key:       append(append([]byte{','}, jsonenc.AppendString(nil, name)...), ':'),
 			offset:    base + sf.Offset,
 			enc:       encoderFor(sf.Type),
 			omitEmpty: strings.Contains(o, ",omitempty,"),
@@ -382,79 +382,4 @@ func encodeBytes(b []byte, p unsafe.Pointer) ([]byte, error) {
 	b = append(b, '"')
 	b = base64.StdEncoding.AppendEncode(b, s)
 	return append(b, '"'), nil
-}
-
-// appendFloat formats like encoding/json (ES6 number formatting).
-func appendFloat(b []byte, f float64, bits int) []byte {
-	abs := math.Abs(f)
-	format := byte('f')
-	if abs != 0 {
-		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
-			format = 'e'
-		}
-	}
-	b = strconv.AppendFloat(b, f, format, -1, bits)
-	if format == 'e' {
-		n := len(b)
-		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
-}
-
-// appendString writes s as a JSON string the way encoding/json does with
-// HTML escaping off: quotes, backslashes and control characters escaped,
-// invalid UTF-8 replaced by U+FFFD, U+2028 and U+2029 escaped.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
