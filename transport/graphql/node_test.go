@@ -1,11 +1,14 @@
 package graphql_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/allframe-go/allframe/internal/testenv"
 )
 
 // graphqlJS is the graphql-js release the independent client test uses.
@@ -19,11 +22,11 @@ const graphqlJS = "graphql@16.15.0"
 func TestIndependentClient(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("skipped: needs node and npm (e.g. apt-get install nodejs npm)")
+		testenv.Missing(t, "needs node and npm (e.g. apt-get install nodejs npm)")
 	}
 	npm, err := exec.LookPath("npm")
 	if err != nil {
-		t.Skip("skipped: needs npm (e.g. apt-get install npm)")
+		testenv.Missing(t, "needs npm (e.g. apt-get install npm)")
 	}
 	dir := os.Getenv("ALLFRAME_GRAPHQL_JS_DIR")
 	if dir == "" {
@@ -33,7 +36,7 @@ func TestIndependentClient(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(modules, "graphql", "package.json")); err != nil { //nolint:gosec // G703: the directory the test environment chose
 		out, err := exec.Command(npm, "install", "--prefix", dir, "--no-audit", "--no-fund", "--no-save", graphqlJS).CombinedOutput() //nolint:gosec // G204: npm from PATH installs the pinned graphql-js
 		if err != nil {
-			t.Skipf("skipped: npm could not install %s (needs the npm registry): %v\n%s", graphqlJS, err, out)
+			testenv.Missing(t, fmt.Sprintf("npm could not install %s (needs the npm registry): %v\n%s", graphqlJS, err, out))
 		}
 	}
 	srv := newServer(t)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/allframe-go/allframe/internal/testenv"
 	afgrpc "github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/grpc/internal/hellopb"
 	"github.com/google/go-cmp/cmp"
@@ -54,7 +55,7 @@ func protoc(t *testing.T) string {
 	t.Helper()
 	p, err := exec.LookPath("protoc")
 	if err != nil {
-		t.Skip("protoc is not installed (apt-get install protobuf-compiler); CI installs it")
+		testenv.Missing(t, "protoc is not installed (apt-get install protobuf-compiler); CI installs it")
 	}
 	return p
 }
@@ -68,7 +69,7 @@ func plugins(t *testing.T) (goPlugin, grpcPlugin string) {
 	t.Helper()
 	grpcPlugin, err := exec.LookPath("protoc-gen-go-grpc")
 	if err != nil {
-		t.Skip("protoc-gen-go-grpc is not on PATH (go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2); CI installs it")
+		testenv.Missing(t, "protoc-gen-go-grpc is not on PATH (go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2); CI installs it")
 	}
 	dir := t.TempDir()
 	cmd := exec.Command("go", "build", "-o", dir, "google.golang.org/protobuf/cmd/protoc-gen-go") //nolint:gosec // G204: builds the pinned protoc-gen-go into a temp dir
