@@ -15,11 +15,23 @@
 //
 // # Durability
 //
-// By default (DurabilityFull, synchronous=FULL) an acknowledged write
-// survives power loss: the commit waits for the WAL to reach stable
-// storage. DurabilityNormal (synchronous=NORMAL) survives a process crash
-// but may lose the last transactions on power loss or an OS crash, for a
-// multiple of the write rate.
+// By default (DurabilityFull) an acknowledged write survives power loss:
+// it is acknowledged only once the WAL holding it has reached stable
+// storage, as with synchronous=FULL. The sync runs on a goroutine of its
+// own, overlapping the writing of the next batch (the connection commits
+// with synchronous=NORMAL, which keeps SQLite's own syncs around
+// checkpoints, and the store syncs the WAL file after each commit); while
+// a sync runs, arriving requests join the next transaction. Events are
+// hidden from this Store's reads until they are durable, so subscriptions,
+// projections and aggregates never see an event a power loss could take
+// back; rows a Write function commits are visible to DB() readers a sync
+// before Write returns. If a sync fails, the callers waiting on it get the
+// error and the store refuses further writes (durability is unknown; reopen
+// it). The store needs WAL mode and refuses a file system without it.
+//
+// DurabilityNormal (synchronous=NORMAL, no sync on commit) survives a
+// process crash but may lose the last transactions on power loss or an OS
+// crash.
 //
 // # Reads
 //

@@ -1,5 +1,19 @@
 package sqlite
 
+import "os"
+
 // WriterDSN exposes the writer's connection settings to the benchmarks, so
 // the raw-SQL baselines run with exactly the same database configuration.
-var WriterDSN = func(path string, d Durability) string { return writerDSN(path, d) }
+var WriterDSN = func(path string, d Durability) string { return writerDSN(path, d.pragma()) }
+
+// SetSync replaces the function that syncs the WAL of a DurabilityFull
+// store; call it before the store's first write.
+func SetSync(s *Store, fn func(*os.File) error) {
+	s.sync.mu.Lock()
+	defer s.sync.mu.Unlock()
+	s.sync.sync = fn
+}
+
+// SetInlineSync makes stores opened from now on sync inside COMMIT
+// (synchronous=FULL) instead of on the syncer, for comparison.
+func SetInlineSync(on bool) { inlineSync = on }

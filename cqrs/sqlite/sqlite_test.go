@@ -160,7 +160,10 @@ func TestGroupCommit(t *testing.T) {
 	if st.Transactions*2 > st.Requests {
 		t.Errorf("%d transactions for %d concurrent appends: group commit is not batching", st.Transactions, st.Requests)
 	}
-	t.Logf("%d appends in %d transactions", st.Requests, st.Transactions)
+	if st.Syncs == 0 || st.Syncs*2 > st.Requests {
+		t.Errorf("%d WAL syncs for %d concurrent appends: syncs are not grouped", st.Syncs, st.Requests)
+	}
+	t.Logf("%d appends in %d transactions, %d syncs", st.Requests, st.Transactions, st.Syncs)
 }
 
 func TestWriteIsolatesFailures(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,9 +20,11 @@ import (
 type Durability uint8
 
 const (
-	// DurabilityFull (synchronous=FULL): survives power loss and OS crashes.
+	// DurabilityFull makes an acknowledged write survive power loss and OS
+	// crashes: the WAL is synced before the acknowledgement, as with
+	// synchronous=FULL (see the package documentation).
 	DurabilityFull Durability = iota
-	// DurabilityNormal (synchronous=NORMAL): survives a crash of the
+	// DurabilityNormal (synchronous=NORMAL) survives a crash of the
 	// process; a power loss may lose the last committed transactions.
 	DurabilityNormal
 )
@@ -79,6 +82,11 @@ func WithPollInterval(d time.Duration) Option { return func(o *options) { o.poll
 // time.Now.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
+// inlineSync makes DurabilityFull commit with synchronous=FULL, syncing
+// inside COMMIT instead of on the syncer: set by the benchmarks, to measure
+// what the syncer gains.
+var inlineSync = false
+
 // Store is a cqrs.Store in one SQLite file. It is safe for concurrent use;
 // Close it to stop its writer.
 type Store struct {
@@ -99,7 +107,8 @@ type Store struct {
 
 	gen   *cqrs.IDGenerator
 	w     writerState // owned by the writer goroutine
-	stats struct{ transactions, requests, events atomic.Int64 }
+	sync  *syncer     // DurabilityFull: syncs the WAL and acknowledges; nil otherwise
+	stats struct{ transactions, requests, events, syncs atomic.Int64 }
 }
 
 // Stats counts the writer's work since Open.
@@ -107,11 +116,14 @@ type Stats struct {
 	// Transactions committed, and the write requests and events they held;
 	// Requests/Transactions is the mean group-commit batch.
 	Transactions, Requests, Events int64
+	// Syncs of the WAL made after commits (DurabilityFull); one sync can
+	// cover several transactions.
+	Syncs int64
 }
 
 // Stats returns the writer's counters.
 func (s *Store) Stats() Stats {
-	return Stats{Transactions: s.stats.transactions.Load(), Requests: s.stats.requests.Load(), Events: s.stats.events.Load()}
+	return Stats{Transactions: s.stats.transactions.Load(), Requests: s.stats.requests.Load(), Events: s.stats.events.Load(), Syncs: s.stats.syncs.Load()}
 }
 
 var _ cqrs.Store = (*Store)(nil)
@@ -129,7 +141,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 	case strings.ContainsAny(path, "?#"):
 		return nil, fmt.Errorf("sqlite: path %q must not contain '?' or '#'", path)
 	}
-	wdb, err := sql.Open("sqlite", writerDSN(path, o.durability))
+	// DurabilityFull commits with synchronous=NORMAL and syncs the WAL on
+	// the syncer goroutine before acknowledging (see syncer).
+	synchronous := DurabilityNormal.pragma()
+	if inlineSync {
+		synchronous = o.durability.pragma()
+	}
+	wdb, err := sql.Open("sqlite", writerDSN(path, synchronous))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -138,6 +156,11 @@ func Open(path string, opts ...Option) (*Store, error) {
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
 	if err := migrate(wdb); err != nil {
+		_ = wdb.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	file, err := checkWAL(wdb)
+	if err != nil {
 		_ = wdb.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
@@ -170,8 +193,34 @@ func Open(path string, opts ...Option) (*Store, error) {
 		_ = wdb.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
+	if o.durability == DurabilityFull && !inlineSync {
+		s.sync = newSyncer(file + "-wal")
+		go s.sync.run(s.broadcast, &s.stats.syncs)
+	}
 	go s.writer()
 	return s, nil
+}
+
+// checkWAL checks that the database really is in WAL mode (a file system
+// without shared memory support, such as most network file systems,
+// silently keeps the rollback journal) and returns its file's path.
+func checkWAL(db *sql.DB) (string, error) {
+	var mode string
+	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+		return "", fmt.Errorf("read journal mode: %w", err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return "", fmt.Errorf("journal_mode is %q, not wal: the store needs a local file system with shared memory support", mode)
+	}
+	var seq int
+	var name, file string
+	if err := db.QueryRow("PRAGMA database_list").Scan(&seq, &name, &file); err != nil {
+		return "", fmt.Errorf("read database file: %w", err)
+	}
+	if file == "" {
+		return "", errors.New("the database has no file")
+	}
+	return file, nil
 }
 
 // writerDSN configures the writer's connection: WAL; the durability;
@@ -179,8 +228,8 @@ func Open(path string, opts ...Option) (*Store, error) {
 // statements would otherwise write them to a temporary file); checkpoints
 // every 4000 pages (16 MB), which copies each hot page once per checkpoint
 // rather than four times at the default.
-func writerDSN(path string, d Durability) string {
-	return path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(" + d.pragma() +
+func writerDSN(path string, synchronous string) string {
+	return path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(" + synchronous +
 		")&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(4000)&_txlock=immediate"
 }
 
@@ -199,8 +248,8 @@ func (s *Store) prepareReads() error {
 		st, err = s.rdb.Prepare(q)
 		return st
 	}
-	s.readStream = prep("SELECT " + eventColumns + " FROM events WHERE stream = ? AND version > ? ORDER BY version")
-	s.readAll = prep("SELECT " + eventColumns + " FROM events WHERE position > ? ORDER BY position LIMIT ?")
+	s.readStream = prep("SELECT " + eventColumns + " FROM events WHERE stream = ? AND version > ? AND position < ? ORDER BY version")
+	s.readAll = prep("SELECT " + eventColumns + " FROM events WHERE position > ? AND position < ? ORDER BY position LIMIT ?")
 	s.head = prep(selectHead)
 	s.loadSnap = prep("SELECT version, position, schema_version, data, time FROM snapshots WHERE stream = ?")
 	s.loadCP = prep("SELECT position FROM checkpoints WHERE name = ?")
@@ -305,6 +354,10 @@ func (s *Store) Close() error {
 	s.senders.Wait()
 	close(s.queue)
 	<-s.done
+	if s.sync != nil {
+		close(s.sync.wake)
+		<-s.sync.done
+	}
 	s.changedMu.Lock()
 	close(s.changed) // wakes subscriptions, which then see ErrClosed
 	s.changedMu.Unlock()
@@ -405,6 +458,15 @@ func (s *Store) Write(ctx context.Context, fn func(ctx context.Context, tx *sql.
 	return r.err
 }
 
+// readLimit returns the first position this Store's reads must not see:
+// events committed but not yet durable (see syncer) stay hidden.
+func (s *Store) readLimit() int64 {
+	if h := s.sync.visibleBelow(); h > 0 {
+		return h
+	}
+	return math.MaxInt64
+}
+
 const eventColumns = "position, id, stream, stream_type, version, type, schema_version, time, data, metadata"
 
 // ReadStream implements cqrs.EventStore.
@@ -412,7 +474,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, after int64) ([]c
 	if s.isClosed() {
 		return nil, cqrs.ErrClosed
 	}
-	rows, err := s.readStream.QueryContext(ctx, stream, after)
+	rows, err := s.readStream.QueryContext(ctx, stream, after, s.readLimit())
 	if err != nil {
 		return nil, s.readErr(err)
 	}
@@ -433,7 +495,7 @@ func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Fi
 		limit = cqrs.DefaultReadLimit
 	}
 	if filter.IsZero() {
-		rows, err := s.readAll.QueryContext(ctx, after, limit)
+		rows, err := s.readAll.QueryContext(ctx, after, s.readLimit(), limit)
 		if err != nil {
 			return nil, 0, s.readErr(err)
 		}
@@ -449,7 +511,8 @@ func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Fi
 	}
 	// A filtered read also reports how far it looked (the head, in the same
 	// snapshot), so subscriptions skip past events that do not match.
-	q, args := selectEvents(after, limit, filter)
+	below := s.readLimit()
+	q, args := selectEvents(after, below, limit, filter)
 	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, 0, s.readErr(err)
@@ -459,6 +522,7 @@ func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Fi
 	if err := tx.QueryRowContext(ctx, selectHead).Scan(&head); err != nil {
 		return nil, 0, s.readErr(err)
 	}
+	head = min(head, below-1)
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, 0, s.readErr(err)
@@ -474,10 +538,10 @@ func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Fi
 	return evs, max(upTo, after), nil
 }
 
-func selectEvents(after int64, limit int, f cqrs.Filter) (string, []any) {
+func selectEvents(after, below int64, limit int, f cqrs.Filter) (string, []any) {
 	var b strings.Builder
-	b.WriteString("SELECT " + eventColumns + " FROM events WHERE position > ?")
-	args := []any{after}
+	b.WriteString("SELECT " + eventColumns + " FROM events WHERE position > ? AND position < ?")
+	args := []any{after, below}
 	in := func(col string, vals []string) {
 		if len(vals) == 0 {
 			return
@@ -538,7 +602,7 @@ func (s *Store) Head(ctx context.Context) (int64, error) {
 	if err := s.head.QueryRowContext(ctx).Scan(&head); err != nil {
 		return 0, s.readErr(err)
 	}
-	return head, nil
+	return min(head, s.readLimit()-1), nil
 }
 
 // Subscribe implements cqrs.EventStore.
@@ -588,6 +652,9 @@ func (s *Store) LoadSnapshot(ctx context.Context, stream string) (cqrs.Snapshot,
 	if err != nil {
 		return cqrs.Snapshot{}, false, s.readErr(err)
 	}
+	if sn.Position >= s.readLimit() {
+		return cqrs.Snapshot{}, false, nil // not durable yet: load from the events
+	}
 	sn.Time = time.Unix(0, t).UTC()
 	return sn, true, nil
 }
@@ -635,6 +702,11 @@ func (s *Store) LoadIdempotency(ctx context.Context, scope, key string) (cqrs.Id
 	rec, ok, err := scanIdempotency(s.loadIdem.QueryRowContext(ctx, scope, key), scope, key)
 	if err != nil {
 		return rec, ok, s.readErr(err)
+	}
+	if ok && rec.Position >= s.readLimit() {
+		// Not durable yet: the command runs again and its append meets
+		// the record in the writer's transaction (a DuplicateError).
+		return cqrs.IdempotencyRecord{}, false, nil
 	}
 	return rec, ok, nil
 }

@@ -149,9 +149,22 @@ func (s *Store) commit(batch []*request) {
 	if len(live) == 0 {
 		return
 	}
-	appended, err := s.tryCommit(live)
+	if s.sync != nil {
+		if err := s.sync.failed(); err != nil {
+			for _, r := range live {
+				r.res, r.err = cqrs.AppendResult{}, err
+				close(r.done)
+			}
+			return
+		}
+	}
+	live, first, err := s.tryCommit(live, s.sync != nil)
 	if err == nil {
-		if appended {
+		if s.sync != nil {
+			s.sync.push(live, first) // acknowledged once the WAL is synced
+			return
+		}
+		if first != 0 {
 			s.broadcast()
 		}
 		for _, r := range live {
@@ -170,125 +183,86 @@ func (s *Store) commit(batch []*request) {
 }
 
 // tryCommit writes live in one transaction, setting each request's result
-// or its own error (a conflict, a duplicate, a failed job). It returns an
+// or its own error (a conflict, a duplicate, a failed job). With absorb,
+// requests that arrive while the previous sync is still running join the
+// open transaction (see syncer.ready). It returns the requests written and
+// the position of the first event appended (0 if none). It returns an
 // error, and commits nothing, only when the transaction as a whole fails.
-func (s *Store) tryCommit(live []*request) (appended bool, err error) {
+func (s *Store) tryCommit(live []*request, absorb bool) (_ []*request, first int64, err error) {
 	w := &s.w
 	tx, err := s.wdb.Begin() // BEGIN IMMEDIATE (see _txlock): takes the write lock now
 	if err != nil {
-		return false, err
+		return live, 0, err
 	}
-	committed := false
+	committed, reserved := false, false
 	defer func() {
 		if !committed {
 			_ = tx.Rollback()
 			clear(w.overlay)
+			if reserved {
+				s.sync.abort()
+			}
 		}
 	}()
 	if err := s.syncState(tx); err != nil {
-		return false, err
+		return live, 0, err
 	}
 	clear(w.overlay)
 	clear(w.batchIDs)
 	clear(w.rows)
 	w.rows = w.rows[:0]
-	head := w.head
-	var ver, exists, idem *sql.Stmt
-	var ins [len(insertSizes)]*sql.Stmt
-	stmt := func(p **sql.Stmt, st *sql.Stmt) *sql.Stmt {
-		if *p == nil {
-			*p = tx.Stmt(st)
-		}
-		return *p
-	}
+	b := txBatch{s: s, tx: tx, head: w.head}
 	for _, r := range live {
-		r.res, r.err = cqrs.AppendResult{}, nil
-		if r.job != nil {
-			// A job sees the events queued before it.
-			if err := w.flush(tx, &ins); err != nil {
-				return false, err
-			}
-			if r.err, err = runJob(r, tx); err != nil {
-				return false, err
-			}
-			continue
+		if err := b.add(r); err != nil {
+			return live, 0, err
 		}
-		req := r.append
-		cur, ok := w.overlay[req.Stream]
-		if !ok {
-			if cur, ok = w.versions[req.Stream]; !ok {
-				if err := stmt(&ver, w.streamVersion).QueryRow(req.Stream).Scan(&cur); err != nil {
-					return false, err
-				}
-			}
-		}
-		if r.err = cqrs.CheckVersion(req.Stream, req.ExpectedVersion, cur); r.err != nil {
-			continue
-		}
-		if rec := req.Idempotency; rec != nil {
-			old, found, err := scanIdempotency(tx.QueryRowContext(r.ctx, selectIdempotency, rec.Scope, rec.Key), rec.Scope, rec.Key)
-			if err != nil {
-				return false, err
-			}
-			if found {
-				r.err = &cqrs.DuplicateError{Record: old}
+	}
+	events := 0
+	for _, r := range live {
+		events += r.events()
+	}
+	for absorb && len(live) < s.opts.maxBatch && events < maxBatchEvents && !s.sync.ready(len(live)) {
+		select {
+		case r, ok := <-s.queue:
+			if !ok {
+				absorb = false // closing: commit what we have
 				continue
 			}
-		}
-		if r.err, err = checkIDs(tx, stmt(&exists, w.eventExists), req.Events, w.batchIDs); err != nil || r.err != nil {
-			if err != nil {
-				return false, err
+			if err := r.ctx.Err(); err != nil {
+				r.err = err // never written
+				close(r.done)
+				continue
 			}
-			continue
-		}
-		now := s.opts.now().UnixNano()
-		for i := range req.Events {
-			ev := &req.Events[i]
-			id := ev.ID
-			if id == "" {
-				id = s.gen.New()
+			live = append(live, r)
+			events += r.events()
+			if err := b.add(r); err != nil {
+				return live, 0, err
 			}
-			t := now
-			if !ev.Time.IsZero() {
-				t = ev.Time.UnixNano()
-			}
-			var meta any
-			if r.meta[i] != nil {
-				meta = r.meta[i]
-			}
-			w.rows = append(w.rows, eventRow{head + 1 + int64(i), id, req.Stream, req.StreamType, cur + 1 + int64(i), ev.Type, max(ev.SchemaVersion, 1), t, nonNil(ev.Data), meta})
-		}
-		n := int64(len(req.Events))
-		r.res = cqrs.AppendResult{StreamVersion: cur + n, FirstPosition: head + 1, LastPosition: head + n}
-		head += n
-		w.overlay[req.Stream] = cur + n
-		if sn := req.Snapshot; sn != nil {
-			snap := *sn
-			snap.Stream, snap.Version, snap.Position = req.Stream, r.res.StreamVersion, r.res.LastPosition
-			if snap.Time.IsZero() {
-				snap.Time = s.opts.now()
-			}
-			if err := saveSnapshot(r.ctx, tx, &snap); err != nil {
-				return false, err
-			}
-		}
-		if rec := req.Idempotency; rec != nil {
-			if _, err := stmt(&idem, w.insertIdem).Exec(rec.Scope, rec.Key, rec.RequestHash, rec.Response, r.res.LastPosition, now); err != nil {
-				return false, err
-			}
+		case <-s.sync.changed:
 		}
 	}
-	if err := w.flush(tx, &ins); err != nil {
-		return false, err
+	head := b.head
+	if err := w.flush(tx, &b.ins); err != nil {
+		return live, 0, err
+	}
+	if s.sync != nil {
+		s.sync.wait() // at most one committed batch waits for a sync
+		if head != w.head {
+			// Hide the events from this Store's reads before COMMIT shows them.
+			s.sync.reserve(w.head + 1)
+			reserved = true
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return false, err
+		return live, 0, err
 	}
 	committed = true
 	s.stats.transactions.Add(1)
 	s.stats.requests.Add(int64(len(live)))
 	s.stats.events.Add(head - w.head)
-	appended = head != w.head
+	if head != w.head {
+		first = w.head + 1
+	}
 	w.head = head
 	if len(w.versions)+len(w.overlay) > maxCachedVersions {
 		clear(w.versions)
@@ -297,7 +271,102 @@ func (s *Store) tryCommit(live []*request) (appended bool, err error) {
 		w.versions[k] = v
 	}
 	clear(w.overlay)
-	return appended, nil
+	return live, first, nil
+}
+
+// txBatch is the open transaction of tryCommit and its statements.
+type txBatch struct {
+	s    *Store
+	tx   *sql.Tx
+	head int64 // position of the last event written so far
+	// Statements bound to tx, made on first use.
+	ver, exists, idem *sql.Stmt
+	ins               [len(insertSizes)]*sql.Stmt
+}
+
+func (b *txBatch) stmt(p **sql.Stmt, st *sql.Stmt) *sql.Stmt {
+	if *p == nil {
+		*p = b.tx.Stmt(st)
+	}
+	return *p
+}
+
+// add writes r into the transaction, setting r's result or its own error.
+// It returns an error only when the transaction as a whole fails.
+func (b *txBatch) add(r *request) (err error) {
+	s, w, tx := b.s, &b.s.w, b.tx
+	r.res, r.err = cqrs.AppendResult{}, nil
+	if r.job != nil {
+		// A job sees the events queued before it.
+		if err := w.flush(tx, &b.ins); err != nil {
+			return err
+		}
+		r.err, err = runJob(r, tx)
+		return err
+	}
+	req := r.append
+	cur, ok := w.overlay[req.Stream]
+	if !ok {
+		if cur, ok = w.versions[req.Stream]; !ok {
+			if err := b.stmt(&b.ver, w.streamVersion).QueryRow(req.Stream).Scan(&cur); err != nil {
+				return err
+			}
+		}
+	}
+	if r.err = cqrs.CheckVersion(req.Stream, req.ExpectedVersion, cur); r.err != nil {
+		return nil
+	}
+	if rec := req.Idempotency; rec != nil {
+		old, found, err := scanIdempotency(tx.QueryRowContext(r.ctx, selectIdempotency, rec.Scope, rec.Key), rec.Scope, rec.Key)
+		if err != nil {
+			return err
+		}
+		if found {
+			r.err = &cqrs.DuplicateError{Record: old}
+			return nil
+		}
+	}
+	if r.err, err = checkIDs(tx, b.stmt(&b.exists, w.eventExists), req.Events, w.batchIDs); err != nil || r.err != nil {
+		return err
+	}
+	head := b.head
+	now := s.opts.now().UnixNano()
+	for i := range req.Events {
+		ev := &req.Events[i]
+		id := ev.ID
+		if id == "" {
+			id = s.gen.New()
+		}
+		t := now
+		if !ev.Time.IsZero() {
+			t = ev.Time.UnixNano()
+		}
+		var meta any
+		if r.meta[i] != nil {
+			meta = r.meta[i]
+		}
+		w.rows = append(w.rows, eventRow{head + 1 + int64(i), id, req.Stream, req.StreamType, cur + 1 + int64(i), ev.Type, max(ev.SchemaVersion, 1), t, nonNil(ev.Data), meta})
+	}
+	n := int64(len(req.Events))
+	r.res = cqrs.AppendResult{StreamVersion: cur + n, FirstPosition: head + 1, LastPosition: head + n}
+	b.head += n
+	w.overlay[req.Stream] = cur + n
+	if sn := req.Snapshot; sn != nil {
+		snap := *sn
+		snap.Stream, snap.Version, snap.Position = req.Stream, r.res.StreamVersion, r.res.LastPosition
+		if snap.Time.IsZero() {
+			snap.Time = s.opts.now()
+		}
+		if err := saveSnapshot(r.ctx, tx, &snap); err != nil {
+			return err
+		}
+	}
+	if rec := req.Idempotency; rec != nil {
+		if _, err := b.stmt(&b.idem, w.insertIdem).Exec(rec.Scope, rec.Key, rec.RequestHash, rec.Response, r.res.LastPosition, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // flush inserts the pending rows with as few statements as possible.
