@@ -383,7 +383,7 @@ func (a *Aggregate[S]) prepare(st State[S], events []any, sc *scope, respond res
 		}
 		if sc.claim != nil && resp != nil {
 			rec := *sc.claim
-			rec.Response = resp
+			rec.Response, rec.Time = resp, a.bus.now()
 			req.Idempotency = &rec
 		}
 	}

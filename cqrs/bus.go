@@ -19,6 +19,9 @@ const (
 	DefaultRetries            = 10
 	DefaultRetryBackoff       = time.Millisecond
 	DefaultConsistencyTimeout = 5 * time.Second
+	// DefaultIdempotencyRetention is how long idempotency records are kept
+	// by default: a client retrying for a day is covered.
+	DefaultIdempotencyRetention = 24 * time.Hour
 )
 
 // Bus connects an App to an event store: it registers commands, queries and
@@ -39,6 +42,9 @@ type Bus struct {
 	now                func() time.Time
 	projections        *Projections
 	idemLocks          keyedMutex
+	idemRetention      time.Duration
+	stopPurge          context.CancelFunc
+	purgeDone          chan struct{}
 }
 
 var _ app.Transport = (*Bus)(nil)
@@ -78,6 +84,15 @@ func WithProjectionRetry(d time.Duration) BusOption {
 // WithLogger sets the logger. Default: the App's logger.
 func WithLogger(l *slog.Logger) BusOption { return func(b *Bus) { b.logger = l } }
 
+// WithIdempotencyRetention sets how long idempotency records are kept at
+// least. The Bus deletes older ones when it starts and then every
+// retention/24 (between 1s and 1h), so a key is honoured for the retention
+// and at most that interval longer; a key repeated after it runs the
+// command again. 0 keeps records forever. Default: 24h.
+func WithIdempotencyRetention(d time.Duration) BusOption {
+	return func(b *Bus) { b.idemRetention = max(d, 0) }
+}
+
 // WithClock sets the clock for idempotency records. Default: time.Now.
 func WithClock(now func() time.Time) BusOption { return func(b *Bus) { b.now = now } }
 
@@ -95,6 +110,7 @@ func NewBus(a *app.App, store Store, reg *Registry, opts ...BusOption) *Bus {
 		consistencyTimeout: DefaultConsistencyTimeout,
 		projectionRetry:    100 * time.Millisecond,
 		now:                time.Now,
+		idemRetention:      DefaultIdempotencyRetention,
 	}
 	for _, o := range opts {
 		o(b)
@@ -116,12 +132,65 @@ func (b *Bus) Registry() *Registry { return b.reg }
 // Projections returns the projection registry the Bus runs.
 func (b *Bus) Projections() *Projections { return b.projections }
 
-// Start starts the projections (catch-up, then live). The App calls it; it
-// implements app.Transport.
-func (b *Bus) Start(ctx context.Context, _ *app.App) error { return b.projections.Start(ctx) }
+// Start starts the projections (catch-up, then live) and the purging of
+// expired idempotency records. The App calls it; it implements
+// app.Transport.
+func (b *Bus) Start(ctx context.Context, _ *app.App) error {
+	if err := b.projections.Start(ctx); err != nil {
+		return err
+	}
+	if b.idemRetention > 0 {
+		pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		b.stopPurge, b.purgeDone = cancel, make(chan struct{})
+		go b.purgeLoop(pctx)
+	}
+	return nil
+}
 
-// Stop stops the projections, waiting for in-flight batches until ctx ends.
-func (b *Bus) Stop(ctx context.Context) error { return b.projections.Stop(ctx) }
+// Stop stops the projections, waiting for in-flight batches until ctx ends,
+// and the purging of idempotency records.
+func (b *Bus) Stop(ctx context.Context) error {
+	if b.stopPurge != nil {
+		b.stopPurge()
+		select {
+		case <-b.purgeDone:
+		case <-ctx.Done():
+		}
+		b.stopPurge = nil
+	}
+	return b.projections.Stop(ctx)
+}
+
+// PurgeIdempotency deletes the idempotency records older than the
+// retention (WithIdempotencyRetention) now, returning how many it deleted.
+// The Bus also does it on its own while started.
+func (b *Bus) PurgeIdempotency(ctx context.Context) (int64, error) {
+	if b.idemRetention <= 0 {
+		return 0, nil
+	}
+	return b.store.PurgeIdempotency(ctx, b.now().Add(-b.idemRetention))
+}
+
+func (b *Bus) purgeLoop(ctx context.Context) {
+	defer close(b.purgeDone)
+	every := min(max(b.idemRetention/24, time.Second), time.Hour)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n, err := b.PurgeIdempotency(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			b.logger.Warn("purging idempotency records failed; retrying later", "error", err, "retry_in", every)
+		case n > 0:
+			b.logger.Debug("purged idempotency records", "deleted", n, "older_than", b.idemRetention)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
 
 // sleepBackoff waits before retry attempt (1-based), or until ctx ends.
 func (b *Bus) sleepBackoff(ctx context.Context, attempt int) error {

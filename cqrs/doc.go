@@ -93,7 +93,8 @@
 // command may be retried with its key. Records live in the store, so they
 // survive restarts; with Handle the record commits in the same transaction
 // as the events (exactly once even across crashes and replicas), with
-// Command it is saved after the handler succeeds.
+// Command it is saved after the handler succeeds. Records are kept for
+// WithIdempotencyRetention (default 24h), then purged by the started Bus.
 //
 // # Consistency
 //

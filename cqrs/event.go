@@ -108,7 +108,7 @@ type AppendRequest struct {
 	// Idempotency, when set, is recorded in the same transaction. If a record
 	// with the same Scope and Key exists, nothing is written and Append
 	// fails with a *DuplicateError carrying the existing record. The store
-	// sets its Position (the last event's) and Time.
+	// sets its Position (the last event's), and its Time when zero.
 	Idempotency *IdempotencyRecord
 }
 
@@ -197,7 +197,9 @@ type IdempotencyRecord struct {
 	Response []byte
 	// Position is the last global position the command wrote (0 if none).
 	Position int64
-	Time     time.Time
+	// Time is when the command ran; retention (PurgeIdempotency) counts
+	// from it.
+	Time time.Time
 }
 
 // Filter selects events for ReadAll and Subscribe. Empty lists select

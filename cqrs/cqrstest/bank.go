@@ -285,6 +285,7 @@ func RunScenarios(t *testing.T, open Open) {
 		{"Accounts", scenarioAccounts},
 		{"Validation", scenarioValidation},
 		{"Idempotency", scenarioIdempotency},
+		{"IdempotencyRetention", scenarioIdempotencyRetention},
 		{"ConcurrentDeposits", scenarioConcurrentDeposits},
 		{"ReplicasRetryConflicts", scenarioReplicas},
 		{"ConflictRetriedOnFreshState", scenarioInjectedConflicts},
@@ -445,6 +446,79 @@ func scenarioIdempotency(t *testing.T, open Open) {
 	o2, err2 := app.Invoke[openAccountIn, account](context.Background(), b.app, "openAccount", openAccountIn{Owner: "bob"}, md("idempotency-key", "open-bob"))
 	if err1 != nil || err2 != nil || o1.ID != o2.ID || o1.ID == "" {
 		t.Errorf("idempotent openAccount: %+v %v / %+v %v", o1, err1, o2, err2)
+	}
+}
+
+// scenarioIdempotencyRetention: a key is honoured for the retention, then
+// purged — by Bus.PurgeIdempotency, and by a started Bus on its own — after
+// which the same key runs the command again.
+func scenarioIdempotencyRetention(t *testing.T, open Open) {
+	store := open(t)
+	var mu sync.Mutex
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	advance := func(d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(d)
+	}
+	ctx := context.Background()
+	b := newBank(t, store, cqrs.WithClock(clock), cqrs.WithIdempotencyRetention(time.Hour))
+	acc := b.open(t, "ada")
+	deposit := func() {
+		t.Helper()
+		if _, err := b.move("deposit", acc.ID, 10, md("Idempotency-Key", "k")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deposit()
+	deposit()
+	advance(59 * time.Minute)
+	if n, err := b.bus.PurgeIdempotency(ctx); err != nil || n != 0 {
+		t.Fatalf("purge within the retention = %d, %v; want 0", n, err)
+	}
+	deposit()
+	if bal := b.balance(t, acc.ID); bal != 10 {
+		t.Fatalf("balance %d after three deposits with one key within the retention, want 10", bal)
+	}
+	advance(2 * time.Minute)
+	if n, err := b.bus.PurgeIdempotency(ctx); err != nil || n != 1 {
+		t.Fatalf("purge after the retention = %d, %v; want 1", n, err)
+	}
+	deposit()
+	if bal := b.balance(t, acc.ID); bal != 20 {
+		t.Fatalf("balance %d after the key expired, want 20 (the command runs again)", bal)
+	}
+	// A started Bus purges on its own: a replica started two hours later
+	// removes the new record.
+	advance(2 * time.Hour)
+	newBank(t, store, cqrs.WithClock(clock), cqrs.WithIdempotencyRetention(time.Hour))
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		_, found, err := store.LoadIdempotency(ctx, "deposit", "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !found {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a started Bus did not purge the expired idempotency record")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// Retention 0 keeps records forever.
+	keep := newBank(t, store, cqrs.WithClock(clock), cqrs.WithIdempotencyRetention(0))
+	if _, err := keep.move("deposit", acc.ID, 10, md("Idempotency-Key", "forever")); err != nil {
+		t.Fatal(err)
+	}
+	advance(1000 * time.Hour)
+	if n, err := keep.bus.PurgeIdempotency(ctx); err != nil || n != 0 {
+		t.Errorf("purge with retention 0 = %d, %v; want 0", n, err)
 	}
 }
 

@@ -168,7 +168,10 @@ func (s *Store) Append(ctx context.Context, req cqrs.AppendRequest) (cqrs.Append
 	}
 	if r := req.Idempotency; r != nil {
 		rec := *r
-		rec.Position, rec.Time, rec.Response = res.LastPosition, now, slices.Clone(rec.Response)
+		rec.Position, rec.Response = res.LastPosition, slices.Clone(rec.Response)
+		if rec.Time.IsZero() {
+			rec.Time = now
+		}
 		s.idem[[2]string{rec.Scope, rec.Key}] = rec
 	}
 	if s.watched.Swap(false) {

@@ -248,8 +248,8 @@ func (s *Store) prepareReads() error {
 		st, err = s.rdb.Prepare(q)
 		return st
 	}
-	s.readStream = prep("SELECT " + eventColumns + " FROM events WHERE stream = ? AND version > ? AND position < ? ORDER BY version")
-	s.readAll = prep("SELECT " + eventColumns + " FROM events WHERE position > ? AND position < ? ORDER BY position LIMIT ?")
+	s.readStream = prep("SELECT " + eventColumns + " FROM events WHERE stream = ? AND version > ? ORDER BY version")
+	s.readAll = prep("SELECT " + eventColumns + " FROM events WHERE position > ? ORDER BY position LIMIT ?")
 	s.head = prep(selectHead)
 	s.loadSnap = prep("SELECT version, position, schema_version, data, time FROM snapshots WHERE stream = ?")
 	s.loadCP = prep("SELECT position FROM checkpoints WHERE name = ?")
@@ -458,13 +458,28 @@ func (s *Store) Write(ctx context.Context, fn func(ctx context.Context, tx *sql.
 	return r.err
 }
 
-// readLimit returns the first position this Store's reads must not see:
-// events committed but not yet durable (see syncer) stay hidden.
+// readLimit returns the first position this Store's reads must not show:
+// events committed but not yet durable (see syncer) stay hidden. Call it
+// after the read: an event the read saw was committed before it, and its
+// transaction was reserved before that, so the limit then either still
+// hides it or it has become durable (the limit read before the query could
+// miss a commit made while the query ran).
 func (s *Store) readLimit() int64 {
 	if h := s.sync.visibleBelow(); h > 0 {
 		return h
 	}
 	return math.MaxInt64
+}
+
+// durable returns evs without the events at or after below (evs are in
+// position order for ReadAll; for ReadStream, positions grow with versions).
+func durable(evs []cqrs.Event, below int64) []cqrs.Event {
+	for i := range evs {
+		if evs[i].Position >= below {
+			return evs[:i]
+		}
+	}
+	return evs
 }
 
 const eventColumns = "position, id, stream, stream_type, version, type, schema_version, time, data, metadata"
@@ -474,11 +489,15 @@ func (s *Store) ReadStream(ctx context.Context, stream string, after int64) ([]c
 	if s.isClosed() {
 		return nil, cqrs.ErrClosed
 	}
-	rows, err := s.readStream.QueryContext(ctx, stream, after, s.readLimit())
+	rows, err := s.readStream.QueryContext(ctx, stream, after)
 	if err != nil {
 		return nil, s.readErr(err)
 	}
-	return scanEvents(rows, 0)
+	evs, err := scanEvents(rows, 0)
+	if err != nil {
+		return nil, err
+	}
+	return durable(evs, s.readLimit()), nil
 }
 
 // ReadAll implements cqrs.EventStore.
@@ -495,7 +514,7 @@ func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Fi
 		limit = cqrs.DefaultReadLimit
 	}
 	if filter.IsZero() {
-		rows, err := s.readAll.QueryContext(ctx, after, s.readLimit(), limit)
+		rows, err := s.readAll.QueryContext(ctx, after, limit)
 		if err != nil {
 			return nil, 0, s.readErr(err)
 		}
@@ -503,6 +522,7 @@ func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Fi
 		if err != nil {
 			return nil, 0, err
 		}
+		evs = durable(evs, s.readLimit())
 		upTo := after
 		if len(evs) > 0 {
 			upTo = evs[len(evs)-1].Position
@@ -511,8 +531,7 @@ func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Fi
 	}
 	// A filtered read also reports how far it looked (the head, in the same
 	// snapshot), so subscriptions skip past events that do not match.
-	below := s.readLimit()
-	q, args := selectEvents(after, below, limit, filter)
+	q, args := selectEvents(after, limit, filter)
 	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, 0, s.readErr(err)
@@ -522,7 +541,6 @@ func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Fi
 	if err := tx.QueryRowContext(ctx, selectHead).Scan(&head); err != nil {
 		return nil, 0, s.readErr(err)
 	}
-	head = min(head, below-1)
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, 0, s.readErr(err)
@@ -531,6 +549,8 @@ func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Fi
 	if err != nil {
 		return nil, 0, err
 	}
+	below := s.readLimit()
+	evs, head = durable(evs, below), min(head, below-1)
 	upTo := head
 	if len(evs) == limit {
 		upTo = evs[len(evs)-1].Position
@@ -538,10 +558,10 @@ func (s *Store) read(ctx context.Context, after int64, limit int, filter cqrs.Fi
 	return evs, max(upTo, after), nil
 }
 
-func selectEvents(after, below int64, limit int, f cqrs.Filter) (string, []any) {
+func selectEvents(after int64, limit int, f cqrs.Filter) (string, []any) {
 	var b strings.Builder
-	b.WriteString("SELECT " + eventColumns + " FROM events WHERE position > ? AND position < ?")
-	args := []any{after, below}
+	b.WriteString("SELECT " + eventColumns + " FROM events WHERE position > ?")
+	args := []any{after}
 	in := func(col string, vals []string) {
 		if len(vals) == 0 {
 			return

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,8 +26,13 @@ func TestAckWaitsForSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = s.Close() })
 	entered, release := make(chan *os.File, 1), make(chan struct{})
+	var releaseOnce sync.Once
+	unblock := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(func() {
+		unblock() // a failed check must not leave the sync, and Close, blocked
+		_ = s.Close()
+	})
 	sqlite.SetSync(s, func(f *os.File) error {
 		select {
 		case entered <- f:
@@ -82,7 +88,7 @@ func TestAckWaitsForSync(t *testing.T) {
 	case <-time.After(50 * time.Millisecond):
 	}
 
-	close(release)
+	unblock()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}

@@ -362,7 +362,11 @@ func (b *txBatch) add(r *request) (err error) {
 		}
 	}
 	if rec := req.Idempotency; rec != nil {
-		if _, err := b.stmt(&b.idem, w.insertIdem).Exec(rec.Scope, rec.Key, rec.RequestHash, rec.Response, r.res.LastPosition, now); err != nil {
+		t := now
+		if !rec.Time.IsZero() {
+			t = rec.Time.UnixNano()
+		}
+		if _, err := b.stmt(&b.idem, w.insertIdem).Exec(rec.Scope, rec.Key, rec.RequestHash, rec.Response, r.res.LastPosition, t); err != nil {
 			return err
 		}
 	}
