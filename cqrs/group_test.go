@@ -1,0 +1,178 @@
+package cqrs_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/cqrs"
+	"github.com/allframe-go/allframe/cqrs/memory"
+)
+
+// gatedStore holds the first Append until release is closed, counting
+// Append calls: the commands that arrive meanwhile queue on the instance.
+type gatedStore struct {
+	*memory.Store
+	appends atomic.Int64
+	first   sync.Once
+	entered chan struct{}
+	release chan struct{}
+}
+
+func newGatedStore() *gatedStore {
+	return &gatedStore{Store: memory.New(), entered: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (g *gatedStore) Append(ctx context.Context, req cqrs.AppendRequest) (cqrs.AppendResult, error) {
+	g.appends.Add(1)
+	g.first.Do(func() {
+		close(g.entered)
+		<-g.release
+	})
+	return g.Store.Append(ctx, req)
+}
+
+// TestCommandsOnOneInstanceShareAnAppend: commands queued on a hot
+// instance are decided in order, each on the state the previous ones left
+// (100 withdrawals of 1 from a balance of 60: exactly 60 succeed), and are
+// appended together; each gets its own version and position, and a
+// command's decide panicking fails only that command.
+func TestCommandsOnOneInstanceShareAnAppend(t *testing.T) {
+	store := newGatedStore()
+	bus := cqrs.NewBus(quietApp(), store, counterRegistry())
+	agg := cqrs.NewAggregate(bus, "counter", applyCounter)
+	ctx := context.Background()
+	add := func(n int64) func(cqrs.State[counter]) ([]any, error) {
+		return func(st cqrs.State[counter]) ([]any, error) {
+			if st.Value.Total+n < 0 {
+				return nil, app.NewError(app.CodeFailedPrecondition, "insufficient")
+			}
+			return []any{added{N: n}}, nil
+		}
+	}
+
+	// The first command holds the lead inside Append while the others queue.
+	firstDone := make(chan error, 1)
+	go func() {
+		_, err := agg.Execute(ctx, "c", add(60))
+		firstDone <- err
+	}()
+	<-store.entered
+	const n = 100
+	type result struct {
+		st       cqrs.State[counter]
+		err      error
+		panicked any
+	}
+	results := make([]result, n+1)
+	var wg sync.WaitGroup
+	for i := range n + 1 {
+		wg.Go(func() {
+			defer func() { results[i].panicked = recover() }()
+			decide := add(-1)
+			if i == n {
+				decide = func(cqrs.State[counter]) ([]any, error) { panic("boom") }
+			}
+			results[i].st, results[i].err = agg.Execute(ctx, "c", decide)
+		})
+	}
+	waitFor(t, func() bool { return agg.Queued("c") == n+1 })
+	close(store.release)
+	if err := <-firstDone; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+
+	ok, refused := 0, 0
+	versions := map[int64]bool{}
+	for i, r := range results[:n] {
+		switch {
+		case r.panicked != nil:
+			t.Errorf("command %d panicked: %v", i, r.panicked)
+		case r.err == nil:
+			ok++
+			if versions[r.st.Version] {
+				t.Errorf("version %d returned twice", r.st.Version)
+			}
+			versions[r.st.Version] = true
+			evs, err := store.ReadStream(ctx, "counter-c", r.st.Version-1)
+			if err != nil || len(evs) == 0 || evs[0].Position != r.st.Position {
+				t.Errorf("command %d: state at version %d position %d; the store has %v (%v)", i, r.st.Version, r.st.Position, evs, err)
+			}
+		case app.ErrorFrom(r.err).Code == app.CodeFailedPrecondition:
+			refused++
+		default:
+			t.Errorf("command %d: %v", i, r.err)
+		}
+	}
+	if ok != 60 || refused != 40 {
+		t.Errorf("%d withdrawals succeeded and %d were refused, want 60 and 40", ok, refused)
+	}
+	if results[n].panicked != "boom" {
+		t.Errorf("the panicking command got %+v, want its panic", results[n])
+	}
+	st, err := agg.Load(ctx, "c")
+	if err != nil || st.Value.Total != 0 || st.Version != 61 {
+		t.Errorf("final state %+v, %v; want total 0 at version 61", st, err)
+	}
+	// One append for the first command, then the queued ones together
+	// (the panic restarts their group once, before any append).
+	if got := store.appends.Load(); got != 2 {
+		t.Errorf("%d appends for %d commands, want 2", got, n+2)
+	}
+}
+
+// TestQueuedCommandHonoursItsContext: a command whose context ends while it
+// waits behind others returns the context's error and never runs.
+func TestQueuedCommandHonoursItsContext(t *testing.T) {
+	store := newGatedStore()
+	bus := cqrs.NewBus(quietApp(), store, counterRegistry())
+	agg := cqrs.NewAggregate(bus, "counter", applyCounter)
+	firstDone := make(chan error, 1)
+	go func() {
+		_, err := agg.Execute(context.Background(), "c", func(cqrs.State[counter]) ([]any, error) { return []any{added{N: 1}}, nil })
+		firstDone <- err
+	}()
+	<-store.entered
+	ctx, cancel := context.WithCancel(context.Background())
+	var ran atomic.Bool
+	done := make(chan error, 1)
+	go func() {
+		_, err := agg.Execute(ctx, "c", func(cqrs.State[counter]) ([]any, error) {
+			ran.Store(true)
+			return []any{added{N: 1}}, nil
+		})
+		done <- err
+	}()
+	waitFor(t, func() bool { return agg.Queued("c") == 1 })
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled queued command = %v, want context.Canceled", err)
+	}
+	close(store.release)
+	if err := <-firstDone; err != nil {
+		t.Fatal(err)
+	}
+	if ran.Load() {
+		t.Error("the canceled command ran")
+	}
+	st, err := agg.Load(context.Background(), "c")
+	if err != nil || st.Version != 1 {
+		t.Errorf("state %+v, %v; want only the first command's event", st, err)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in time")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
