@@ -246,9 +246,14 @@ func (a *Aggregate[S]) catchUp(ctx context.Context, st *State[S]) error {
 }
 
 // current returns the instance's state: the cached one brought up to date,
-// or a full load.
-func (a *Aggregate[S]) current(ctx context.Context, id string) (State[S], error) {
-	ctx, span := a.bus.tracer.Start(ctx, "cqrs.load "+a.typ, a.spanAttrs(id))
+// or a full load. Each command of the group gets a load span (the load is
+// shared).
+func (a *Aggregate[S]) current(id string, group []*pending[S]) (State[S], error) {
+	spans := make([]trace.Span, len(group))
+	for i, p := range group {
+		_, spans[i] = a.bus.tracer.Start(p.ctx, "cqrs.load "+a.typ, a.spanAttrs(id))
+	}
+	ctx := context.WithoutCancel(group[0].ctx)
 	st, cached := a.cache.get(id)
 	var err error
 	if cached {
@@ -256,8 +261,10 @@ func (a *Aggregate[S]) current(ctx context.Context, id string) (State[S], error)
 	} else {
 		st, err = a.load(ctx, id)
 	}
-	span.SetAttributes(attrVersion.Int64(st.Version), attribute.Bool("cqrs.cached", cached))
-	endSpan(span, err)
+	for _, span := range spans {
+		span.SetAttributes(attrVersion.Int64(st.Version), attribute.Bool("cqrs.cached", cached), attrGroup.Int(len(group)))
+		endSpan(span, err)
+	}
 	if err != nil {
 		a.cache.remove(id)
 	}

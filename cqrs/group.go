@@ -152,7 +152,7 @@ func (a *Aggregate[S]) runGroup(id string, group []*pending[S]) {
 	// caller went away; each command's decide still sees its own context.
 	ctx := context.WithoutCancel(group[0].ctx)
 	for attempt := 1; len(live) > 0; {
-		st, err := a.current(ctx, id)
+		st, err := a.current(id, live)
 		if err != nil {
 			failAll(live, st, err)
 			return

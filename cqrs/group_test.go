@@ -3,6 +3,8 @@ package cqrs_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,6 +13,9 @@ import (
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/memory"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // gatedStore holds the first Append until release is closed, counting
@@ -174,5 +179,71 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met in time")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestCombinedCommandsKeepTheirTraces: commands decided and appended
+// together each get load, decide and append spans under their own request
+// span, and their events carry their own trace context.
+func TestCombinedCommandsKeepTheirTraces(t *testing.T) {
+	sr := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	store := newGatedStore()
+	bus := cqrs.NewBus(quietApp(), store, counterRegistry(), cqrs.WithTracerProvider(tp))
+	agg := cqrs.NewAggregate(bus, "counter", applyCounter)
+	one := func(cqrs.State[counter]) ([]any, error) { return []any{added{N: 1}}, nil }
+	firstDone := make(chan error, 1)
+	go func() {
+		_, err := agg.Execute(context.Background(), "c", one)
+		firstDone <- err
+	}()
+	<-store.entered
+	requests := make([]trace.Span, 2)
+	var wg sync.WaitGroup
+	for i := range requests {
+		ctx, span := tp.Tracer("test").Start(context.Background(), fmt.Sprintf("request %d", i))
+		requests[i] = span
+		wg.Go(func() {
+			defer span.End()
+			if _, err := agg.Execute(ctx, "c", one); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	waitFor(t, func() bool { return agg.Queued("c") == 2 })
+	close(store.release)
+	if err := <-firstDone; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if got := store.appends.Load(); got != 2 {
+		t.Fatalf("%d appends, want 2 (the two requests combined)", got)
+	}
+	evs, err := store.ReadStream(context.Background(), "counter-c", 1)
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("events %v, %v", evs, err)
+	}
+	for i, req := range requests {
+		for _, name := range []string{"cqrs.load counter", "cqrs.decide counter", "cqrs.append counter"} {
+			found := false
+			for _, s := range sr.Ended() {
+				if s.Name() == name && s.Parent().SpanID() == req.SpanContext().SpanID() {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("request %d has no %q child span", i, name)
+			}
+		}
+		traced := 0
+		for _, ev := range evs {
+			if strings.Contains(ev.Metadata.TraceParent, req.SpanContext().TraceID().String()) {
+				traced++
+			}
+		}
+		if traced != 1 {
+			t.Errorf("request %d: %d events carry its trace, want 1", i, traced)
+		}
 	}
 }

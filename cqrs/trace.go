@@ -24,6 +24,7 @@ const (
 	attrEventType     = attribute.Key("cqrs.event.type")
 	attrEventID       = attribute.Key("cqrs.event.id")
 	attrAttempt       = attribute.Key("cqrs.attempt")
+	attrGroup         = attribute.Key("cqrs.group_size") // commands on the instance decided and appended together
 	attrSnapshot      = attribute.Key("cqrs.snapshot")
 	attrConsumer      = attribute.Key("cqrs.consumer")
 )
