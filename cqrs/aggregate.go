@@ -21,8 +21,10 @@ type State[S any] struct {
 	// exist yet.
 	Version int64
 	// Position is the global position of the last event applied. In the
-	// view of a command it is 0 for the events the command is appending (the
-	// position is known after the append: embed Written in the output).
+	// view of a command it is 0 for the events being appended — the
+	// command's own, and those of the commands decided before it in its
+	// group — as positions are known after the append (embed Written in the
+	// output).
 	Position int64
 	// Value is the state built by applying the events.
 	Value S
@@ -46,7 +48,11 @@ const (
 // on the state the ones before it left, exactly as if they ran one at a
 // time — and appended with one request, so a hot instance costs one commit
 // per group rather than per command. Conflicts therefore only arise between
-// processes or Aggregates sharing a store. Recent states are cached (and
+// processes or Aggregates sharing a store. A command whose context ends
+// while it waits leaves the queue; once its group has started it runs to
+// the end, as a query sent to a database does. States holding maps, slices
+// or pointers are not combined (the states a group derives would share
+// them): such commands run one at a time. Recent states are cached (and
 // brought up to date with the events appended since, on every group), so a
 // command costs at most one small read.
 type Aggregate[S any] struct {
@@ -257,7 +263,14 @@ func (a *Aggregate[S]) current(id string, group []*pending[S]) (State[S], error)
 	st, cached := a.cache.get(id)
 	var err error
 	if cached {
+		before := st.Version
 		err = a.catchUp(ctx, &st)
+		if err == nil && st.Version != before {
+			// A state with maps or slices was caught up in place: the
+			// cache must say so, or the next command applies the events
+			// again.
+			a.cache.put(id, st)
+		}
 	} else {
 		st, err = a.load(ctx, id)
 	}

@@ -109,8 +109,16 @@ func (a *Aggregate[S]) run(id string, p *pending[S]) {
 func (a *Aggregate[S]) leadGroup(id string, q *instanceQueue[S], self *pending[S]) {
 	qs := &a.queues
 	qs.mu.Lock()
+	limit := maxGroup
+	if !a.flat {
+		// A state holding maps, slices or pointers is shared by the
+		// states a group derives from it: each command would see (and
+		// return) the effects of the later ones. Such aggregates run one
+		// command at a time.
+		limit = 1
+	}
 	n := 0
-	for n < len(q.items) && n < maxGroup {
+	for n < len(q.items) && n < limit {
 		it := q.items[n]
 		it.taken = true
 		n++
@@ -125,8 +133,37 @@ func (a *Aggregate[S]) leadGroup(id string, q *instanceQueue[S], self *pending[S
 	q.items = append(q.items[:0], q.items[n:]...)
 	qs.mu.Unlock()
 
+	completed := false
+	defer func() {
+		// Whatever happens in the group — even a panic outside decide (in
+		// apply while loading, in the store) or runtime.Goexit — every
+		// member gets an outcome and the lead moves on, so the instance
+		// never stays without a leader.
+		if !completed {
+			r := recover()
+			a.cache.remove(id)
+			for _, it := range group {
+				if r != nil {
+					it.panicked, it.panicVal = true, r
+				} else {
+					it.st, it.err = State[S]{ID: id}, errGroupAborted
+				}
+			}
+		}
+		a.handOver(id, q, group, self)
+	}()
 	a.runGroup(id, group)
+	completed = true
+}
 
+// errGroupAborted is the outcome of commands whose group's leader exited
+// (runtime.Goexit) before finishing it.
+var errGroupAborted = errors.New("cqrs: the command's group was abandoned (runtime.Goexit in another command)")
+
+// handOver signals the group's members that their results are ready and
+// passes the lead to the first queued command.
+func (a *Aggregate[S]) handOver(id string, q *instanceQueue[S], group []*pending[S], self *pending[S]) {
+	qs := &a.queues
 	qs.mu.Lock()
 	for _, it := range group {
 		if it != self {
@@ -284,6 +321,11 @@ func (a *Aggregate[S]) decideOne(p *pending[S], state State[S], attempt int) (ne
 		return state, req, false, nil
 	}
 	next, req, err = a.prepare(state, events, p.sc, p.respond)
+	if err != nil && !a.flat {
+		// prepare may have applied some of the events to maps the cached
+		// state shares before failing.
+		a.cache.remove(state.ID)
+	}
 	return next, req, false, err
 }
 

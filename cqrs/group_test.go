@@ -247,3 +247,153 @@ func TestCombinedCommandsKeepTheirTraces(t *testing.T) {
 		}
 	}
 }
+
+// TestPanicOutsideDecideKeepsTheInstanceUsable: a panic in the group but
+// outside decide (here apply, while loading) reaches the caller and the lead
+// still moves on: the next command on the instance runs.
+func TestPanicOutsideDecideKeepsTheInstanceUsable(t *testing.T) {
+	store := memory.New()
+	reg := counterRegistry()
+	bus := cqrs.NewBus(quietApp(), store, reg)
+	var boom atomic.Bool
+	boom.Store(true)
+	agg := cqrs.NewAggregate(bus, "counter", func(s *counter, ev any) {
+		if ev.(added).N == 13 && boom.CompareAndSwap(true, false) {
+			panic("transient apply panic") // panics once only
+		}
+		applyCounter(s, ev)
+	}, cqrs.CacheSize(0))
+	ctx := context.Background()
+	ed, _ := reg.Encode(added{N: 13})
+	if _, err := store.Append(ctx, cqrs.AppendRequest{Stream: "counter-c", Events: []cqrs.EventData{ed}}); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != "transient apply panic" {
+				t.Errorf("first Execute recovered %v, want the apply panic", r)
+			}
+		}()
+		_, _ = agg.Execute(ctx, "c", func(cqrs.State[counter]) ([]any, error) { return []any{added{N: 1}}, nil })
+	}()
+	done := make(chan error, 1)
+	go func() {
+		_, err := agg.Execute(ctx, "c", func(cqrs.State[counter]) ([]any, error) { return []any{added{N: 1}}, nil })
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("second Execute = %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("second Execute on the instance hangs after a panic in the previous group (Queued=%d)", agg.Queued("c"))
+	}
+}
+
+type tagged struct {
+	K string `json:"k"`
+}
+
+type tags struct {
+	Seen map[string]int `json:"seen"`
+}
+
+func applyTags(s *tags, ev any) {
+	if s.Seen == nil {
+		s.Seen = map[string]int{}
+	}
+	s.Seen[ev.(tagged).K]++
+}
+
+func tagsRegistry() *cqrs.Registry {
+	reg := cqrs.NewRegistry()
+	cqrs.RegisterEvent[tagged](reg, "test.Tagged", 1)
+	return reg
+}
+
+// TestNonFlatStatesAreNotCombined: a state holding maps is shared by the
+// states derived from it, so commands on such an aggregate run one at a
+// time (one append each), and each returns its own version.
+func TestNonFlatStatesAreNotCombined(t *testing.T) {
+	store := &gatedStore{Store: memory.New(), entered: make(chan struct{}), release: make(chan struct{})}
+	bus := cqrs.NewBus(quietApp(), store, tagsRegistry())
+	agg := cqrs.NewAggregate(bus, "tags", applyTags)
+	ctx := context.Background()
+	tag := func(k string) func(cqrs.State[tags]) ([]any, error) {
+		return func(cqrs.State[tags]) ([]any, error) { return []any{tagged{K: k}}, nil }
+	}
+	first := make(chan error, 1)
+	go func() { _, err := agg.Execute(ctx, "t", tag("first")); first <- err }()
+	<-store.entered
+	type res struct {
+		st  cqrs.State[tags]
+		err error
+	}
+	ra, rb := make(chan res, 1), make(chan res, 1)
+	go func() { st, err := agg.Execute(ctx, "t", tag("a")); ra <- res{st, err} }()
+	waitFor(t, func() bool { return agg.Queued("t") == 1 })
+	go func() { st, err := agg.Execute(ctx, "t", tag("b")); rb <- res{st, err} }()
+	waitFor(t, func() bool { return agg.Queued("t") == 2 })
+	close(store.release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	a, b := <-ra, <-rb
+	if a.err != nil || b.err != nil {
+		t.Fatal(a.err, b.err)
+	}
+	if a.st.Version != 2 || b.st.Version != 3 {
+		t.Errorf("versions %d and %d, want 2 and 3", a.st.Version, b.st.Version)
+	}
+	if got := store.appends.Load(); got != 3 {
+		t.Errorf("%d appends for 3 commands on a non-flat state, want 3", got)
+	}
+}
+
+// TestNonFlatCatchUpAppliesEventsOnce: catching up a cached state that
+// holds maps changes the cached maps in place, so the cache records the new
+// version (a reviewer found events applied again by every later command).
+func TestNonFlatCatchUpAppliesEventsOnce(t *testing.T) {
+	store := memory.New()
+	reg := tagsRegistry()
+	bus := cqrs.NewBus(quietApp(), store, reg)
+	agg := cqrs.NewAggregate(bus, "tags", applyTags)
+	ctx := context.Background()
+	if _, err := agg.Execute(ctx, "t", func(cqrs.State[tags]) ([]any, error) { return []any{tagged{K: "x"}}, nil }); err != nil {
+		t.Fatal(err)
+	}
+	ed, _ := reg.Encode(tagged{K: "y"}) // another process / Aggregate writes
+	if _, err := store.Append(ctx, cqrs.AppendRequest{Stream: "tags-t", ExpectedVersion: 1, Events: []cqrs.EventData{ed}}); err != nil {
+		t.Fatal(err)
+	}
+	refuse := func(cqrs.State[tags]) ([]any, error) { return nil, errors.New("no") }
+	var st cqrs.State[tags]
+	for range 3 {
+		st, _ = agg.Execute(ctx, "t", refuse)
+	}
+	if st.Value.Seen["y"] != 1 {
+		t.Errorf("state at version %d has y applied %d times (want 1): %v", st.Version, st.Value.Seen["y"], st.Value.Seen)
+	}
+}
+
+type unregistered struct{}
+
+// TestNonFlatFailedPrepareLeavesNoTrace: a command whose events fail to
+// encode after some were applied to a state holding maps leaves nothing in
+// the cached state.
+func TestNonFlatFailedPrepareLeavesNoTrace(t *testing.T) {
+	store := memory.New()
+	bus := cqrs.NewBus(quietApp(), store, tagsRegistry())
+	agg := cqrs.NewAggregate(bus, "tags", applyTags)
+	ctx := context.Background()
+	_, _ = agg.Execute(ctx, "t", func(cqrs.State[tags]) ([]any, error) { return []any{tagged{K: "x"}}, nil })
+	_, err := agg.Execute(ctx, "t", func(cqrs.State[tags]) ([]any, error) { return []any{tagged{K: "bad"}, unregistered{}}, nil })
+	if err == nil {
+		t.Fatal("a command with an unregistered event succeeded")
+	}
+	st, _ := agg.Execute(ctx, "t", func(cqrs.State[tags]) ([]any, error) { return []any{tagged{K: "y"}}, nil })
+	if st.Value.Seen["bad"] != 0 {
+		t.Errorf("state holds an event that was never appended: %v", st.Value.Seen)
+	}
+}

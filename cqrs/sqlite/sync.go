@@ -215,7 +215,9 @@ func (y *syncer) run(broadcast func(), syncs *atomic.Int64) {
 		for _, b := range batches {
 			appended = appended || b.first != 0
 			for _, r := range b.reqs {
-				if failure != nil && r.err == nil {
+				if failure != nil {
+					// Whatever the request's own outcome — even a duplicate
+					// found in the lost batch — it is now unknown.
 					r.res, r.err = cqrs.AppendResult{}, failure
 				}
 				close(r.done)

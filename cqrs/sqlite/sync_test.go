@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -124,5 +125,83 @@ func TestSyncFailureStopsWrites(t *testing.T) {
 	}
 	if evs, err := s.ReadAll(ctx, 0, 10, cqrs.Filter{}); err != nil || len(evs) != 0 {
 		t.Errorf("ReadAll = %v, %v; want the undurable event hidden", evs, err)
+	}
+}
+
+// TestCloseWhileSyncing closes the store while a sync is held, one
+// committed batch waits behind it and more appends are queued or being
+// absorbed (a reviewer's scenario). Close returns, every append gets an
+// answer, and the file holds exactly the acknowledged events — or, when
+// the held sync fails, the two batches committed before the failure was
+// known (their callers get the error: their fate is unknown), never the
+// appends refused after it.
+func TestCloseWhileSyncing(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "events.db")
+		s, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gate := make(chan struct{})
+		var syncs atomic.Int64
+		sqlite.SetSync(s, func(f *os.File) error {
+			syncs.Add(1)
+			<-gate
+			if fail {
+				return errors.New("disk on fire")
+			}
+			return f.Sync()
+		})
+		ctx := context.Background()
+		errs := make(chan error, 4)
+		appendOne := func() {
+			_, err := s.Append(ctx, cqrs.AppendRequest{Stream: "a", ExpectedVersion: cqrs.AnyVersion, Events: []cqrs.EventData{cqrstest.Event("A", `{}`)}})
+			errs <- err
+		}
+		go appendOne()
+		waitUntil(t, func() bool { return syncs.Load() == 1 })
+		go appendOne() // committed, waits behind the held sync
+		waitUntil(t, func() bool { return s.Stats().Transactions == 2 })
+		go appendOne() // absorbed into the next transaction, or still queued
+		go appendOne()
+		time.Sleep(20 * time.Millisecond)
+		closed := make(chan error, 1)
+		go func() { closed <- s.Close() }()
+		time.Sleep(20 * time.Millisecond)
+		close(gate)
+		if err := <-closed; err != nil {
+			t.Error(err)
+		}
+		failed := 0
+		for range 4 {
+			if err := <-errs; err != nil {
+				failed++
+			}
+		}
+		s2, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs, err := s2.ReadAll(ctx, 0, 100, cqrs.Filter{})
+		_ = s2.Close()
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case !fail && (failed != 0 || len(evs) != 4):
+			t.Errorf("sync ok: %d appends failed and the file holds %d events; want 0 and 4", failed, len(evs))
+		case fail && (failed != 4 || len(evs) != 2):
+			t.Errorf("sync failed: %d appends failed and the file holds %d events; want 4 and 2", failed, len(evs))
+		}
+	}
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in time")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -128,7 +128,7 @@ func (s *Store) writer() {
 				break fill
 			}
 		}
-		s.commit(batch)
+		s.commit(batch, s.sync != nil)
 		clear(batch)
 	}
 }
@@ -136,7 +136,7 @@ func (s *Store) writer() {
 // commit runs batch in one transaction and acknowledges every request. If
 // the transaction itself fails, each request is retried in a transaction of
 // its own, so one bad request cannot fail the others.
-func (s *Store) commit(batch []*request) {
+func (s *Store) commit(batch []*request, absorb bool) {
 	live := make([]*request, 0, len(batch))
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -158,7 +158,17 @@ func (s *Store) commit(batch []*request) {
 			return
 		}
 	}
-	live, first, err := s.tryCommit(live, s.sync != nil)
+	live, first, err := s.tryCommit(live, absorb)
+	var failed *syncFailedError
+	if errors.As(err, &failed) {
+		// A sync failed while this batch was being written: nothing of it
+		// was committed, and the store refuses writes.
+		for _, r := range live {
+			r.res, r.err = cqrs.AppendResult{}, failed.err
+			close(r.done)
+		}
+		return
+	}
 	if err == nil {
 		if s.sync != nil {
 			s.sync.push(live, first) // acknowledged once the WAL is synced
@@ -178,9 +188,15 @@ func (s *Store) commit(batch []*request) {
 		return
 	}
 	for _, r := range live {
-		s.commit([]*request{r})
+		s.commit([]*request{r}, false) // alone: no new requests join a retry
 	}
 }
+
+// syncFailedError stops a transaction that would commit after a sync has
+// failed.
+type syncFailedError struct{ err error }
+
+func (e *syncFailedError) Error() string { return e.err.Error() }
 
 // tryCommit writes live in one transaction, setting each request's result
 // or its own error (a conflict, a duplicate, a failed job). With absorb,
@@ -247,6 +263,9 @@ func (s *Store) tryCommit(live []*request, absorb bool) (_ []*request, first int
 	}
 	if s.sync != nil {
 		s.sync.wait() // at most one committed batch waits for a sync
+		if err := s.sync.failed(); err != nil {
+			return live, 0, &syncFailedError{err} // rolled back by the deferred function
+		}
 		if head != w.head {
 			// Hide the events from this Store's reads before COMMIT shows them.
 			s.sync.reserve(w.head + 1)
