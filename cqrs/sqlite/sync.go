@@ -40,7 +40,7 @@ type syncer struct {
 	sync    func(*os.File) error // syncFile; tests replace it
 
 	mu        sync.Mutex
-	idle      sync.Cond     // broadcast when a sync starts (the queue empties)
+	taken     sync.Cond     // broadcast when the syncer takes the queue (a sync starts)
 	changed   chan struct{} // capacity 1: a sync started or ended
 	busy      bool          // a sync is in flight
 	lastAcked int           // requests acknowledged by the last sync
@@ -48,7 +48,7 @@ type syncer struct {
 	syncing   int64         // first position of the batches being synced; 0: none appended
 	inflight  int64         // first position of the transaction being committed; 0: none
 	err       error         // a failed sync: the store refuses writes from then on
-	hidden    atomic.Int64
+	hidden    atomic.Int64  // the first position not known durable; 0: all are (see visibleBelow)
 	wake      chan struct{} // capacity 1; closed when the writer has exited
 	done      chan struct{} // closed when the syncer has acknowledged everything
 
@@ -72,7 +72,7 @@ func newSyncer(walPath string) *syncer {
 		changed: make(chan struct{}, 1),
 		done:    make(chan struct{}),
 	}
-	y.idle.L = &y.mu
+	y.taken.L = &y.mu
 	return y
 }
 
@@ -103,7 +103,7 @@ func (y *syncer) signal() {
 func (y *syncer) wait() {
 	y.mu.Lock()
 	for len(y.queue) > 0 {
-		y.idle.Wait()
+		y.taken.Wait()
 	}
 	y.mu.Unlock()
 }
@@ -183,7 +183,7 @@ func (y *syncer) run(broadcast func(), syncs *atomic.Int64) {
 		y.mu.Lock()
 		batches, y.queue = y.queue, batches[:0]
 		y.busy = len(batches) > 0
-		y.idle.Broadcast()
+		y.taken.Broadcast()
 		for _, b := range batches {
 			if b.first != 0 {
 				y.syncing = b.first
