@@ -66,9 +66,11 @@
 // the new events and appends them with the loaded version as the expected
 // version. On a conflict it reloads and decides again, up to WithRetries
 // times with a randomized backoff, then fails with aborted. Commands on one
-// instance are serialized within a process, so conflicts only arise between
+// instance are ordered within a process — those that queue while one runs
+// are decided in turn, each on the state the previous ones left, and
+// appended together (one commit for many) — so conflicts only arise between
 // processes (or Aggregates sharing a store); no update is ever lost. Load,
-// decide and append are child spans of the request's span. Snapshots
+// decide and append are child spans of each request's span. Snapshots
 // (every n events, optional) are written in the same transaction as the
 // append that crosses the threshold, and ignored on load when their
 // SnapshotVersion differs (after the state changed shape).

@@ -29,8 +29,9 @@ const benchClients = 32
 // concurrent clients, on SQLite with both durability settings:
 //
 //   - accounts=64: deposits spread over 64 accounts;
-//   - accounts=1: all on one hot account, whose commands the aggregate
-//     serializes within the process (so no conflicts arise);
+//   - accounts=1: all on one hot account, whose queued commands the
+//     aggregate decides in order and appends together (no conflicts arise
+//     within a process);
 //   - accounts=1/replicas=2: the hot account served by two service
 //     instances on the same file, each half the clients: their commands
 //     conflict and are retried on fresh state (conflicts/op), and the few
