@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end deposits against the real examples/bank binary, driven by
-# independent clients: wrk over REST, then ghz over gRPC (server reflection),
+# independent clients: wrk over REST and GraphQL, then ghz over gRPC (server reflection),
 # 32 connections each, spread over N accounts. Afterwards the balances must
 # add up to the successful deposits (plus at most the requests still in
 # flight when a client stopped): nothing lost, nothing applied twice.
@@ -52,6 +52,12 @@ read -r rest_ok rest_rate rest_p99 < <(awk '/^WRK/ {
 	for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 	ok = v["requests"] - v["non2xx"]; printf "%d %.0f %s\n", ok, ok / v["seconds"], v["p99_ms"] }' "$tmp/wrk.txt")
 
+echo "== GraphQL: wrk, $conns connections, $accounts accounts, $duration"
+wrk -t2 -c"$conns" -d"$duration" -s bench/graphql.lua "http://$http" -- "$tmp/ids.txt" | tee "$tmp/gql.txt"
+read -r gql_ok gql_rate gql_p99 < <(awk '/^WRK/ {
+	for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+	ok = v["requests"] - v["non2xx"] - v["graphql_errors"]; printf "%d %.0f %s\n", ok, ok / v["seconds"], v["p99_ms"] }' "$tmp/gql.txt")
+
 echo "== gRPC: ghz, $conns connections, $accounts accounts, $duration"
 ghz --insecure --call bank.v1.BankService/Deposit --data-file "$tmp/ghz.json" \
 	--concurrency "$conns" --connections "$conns" --duration "$duration" --format json "$grpc" >"$tmp/ghz.out"
@@ -61,11 +67,11 @@ read -r grpc_ok grpc_rate grpc_p99 < <(jq -r '[(.statusCodeDistribution.OK // 0)
 
 total=$(curl -fs "http://$http/accounts" | jq '[.accounts[].balance] | add')
 echo
-printf '%-6s %10s %12s %10s\n' proto deposits "deposits/s" "p99 ms"
-printf '%-6s %10d %12d %10.2f\n' REST "$rest_ok" "$rest_rate" "$rest_p99" gRPC "$grpc_ok" "$grpc_rate" "$grpc_p99"
-ok=$((rest_ok + grpc_ok))
-echo "balances add up to $total; successful deposits $ok (+ at most $((2 * conns)) in flight at the end)"
-if [ "$total" -lt "$ok" ] || [ "$total" -gt $((ok + 2 * conns)) ]; then
+printf '%-8s %10s %12s %10s\n' proto deposits "deposits/s" "p99 ms"
+printf '%-8s %10d %12d %10.2f\n' REST "$rest_ok" "$rest_rate" "$rest_p99" GraphQL "$gql_ok" "$gql_rate" "$gql_p99" gRPC "$grpc_ok" "$grpc_rate" "$grpc_p99"
+ok=$((rest_ok + gql_ok + grpc_ok))
+echo "balances add up to $total; successful deposits $ok (+ at most $((3 * conns)) in flight at the end)"
+if [ "$total" -lt "$ok" ] || [ "$total" -gt $((ok + 3 * conns)) ]; then
 	echo "MISMATCH: deposits lost or applied twice" >&2
 	exit 1
 fi
