@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ import (
 // through database/sql on the same schema and durability setting.
 //
 //	go test -run '^$' -bench . -benchmem ./cqrs/sqlite/
-//	CQRS_BENCH=1 go test -run TestThroughputRatios -v ./cqrs/sqlite/   # interleaved pairs, medians, ratios
+//	go test -run '^$' -bench ThroughputRatios -v ./cqrs/sqlite/   # interleaved rounds, medians, ratios
 
 type benchMode struct {
 	name       string
@@ -90,8 +91,19 @@ func rawDB(b *testing.B, m benchMode) (*sql.DB, *sql.Stmt) {
 }
 
 func reportRate(b *testing.B, events int) {
-	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+	rate := float64(events) / b.Elapsed().Seconds()
+	b.ReportMetric(rate, "events/s")
+	lastRates.Lock()
+	lastRates.m[b.Name()] = rate // the final run of a benchmark overwrites its warm-up runs
+	lastRates.Unlock()
 }
+
+// lastRates keeps the events/s of each (sub-)benchmark by name, for
+// BenchmarkThroughputRatios.
+var lastRates = struct {
+	sync.Mutex
+	m map[string]float64
+}{m: map[string]float64{}}
 
 func appendBatchStore(b *testing.B, m benchMode) {
 	s := benchStore(b, m)
@@ -291,19 +303,20 @@ func BenchmarkGroupCommit64(b *testing.B) {
 	}
 }
 
-// TestThroughputRatios measures the store against the raw-SQL baselines in
-// interleaved rounds and reports the medians and ratios, checking the
-// targets at the default durability (synchronous=FULL): batched appends
-// ≥ 0.8× raw batched inserts; 64 concurrent single-event appenders ≥ 0.5×
-// raw batched inserts — of one stream, and of the same rows (one event on
-// each of 100 streams) — and ≥ 10× one raw transaction per event. With
-// synchronous=NORMAL it checks the batched and same-rows ratios and reports
-// the rest: there a raw transaction costs no sync, so ten times its rate
-// is more than even raw batched inserts of those rows reach.
-func TestThroughputRatios(t *testing.T) {
-	if os.Getenv("CQRS_BENCH") == "" {
-		t.Skip("set CQRS_BENCH=1 to measure throughput ratios (about two minutes; wants a quiet machine)")
-	}
+// BenchmarkThroughputRatios measures the store against the raw-SQL
+// baselines in interleaved rounds and reports the medians and ratios,
+// checking the targets at the default durability (synchronous=FULL):
+// batched appends ≥ 0.8× raw batched inserts; 64 concurrent single-event
+// appenders ≥ 0.5× raw batched inserts — of one stream, and of the same
+// rows (one event on each of 100 streams) — and ≥ 10× one raw transaction
+// per event. With synchronous=NORMAL it checks the batched and same-rows
+// ratios and reports the rest: there a raw transaction costs no sync, so
+// ten times its rate is more than even raw batched inserts of those rows
+// reach. Each round runs every kind as a sub-benchmark, so the kinds
+// interleave (about two minutes; wants a quiet machine):
+//
+//	go test -run '^$' -bench ThroughputRatios -v ./cqrs/sqlite/
+func BenchmarkThroughputRatios(b *testing.B) {
 	rounds := 5
 	if n, err := strconv.Atoi(os.Getenv("CQRS_BENCH_ROUNDS")); err == nil && n > 0 {
 		rounds = n
@@ -327,10 +340,16 @@ func TestThroughputRatios(t *testing.T) {
 			kinds = all[:len(all)-1] // no syncer to compare with
 		}
 		rates := make([][]float64, len(kinds))
-		for range rounds {
+		for round := range rounds {
 			for k, kd := range kinds {
-				r := testing.Benchmark(func(b *testing.B) { kd.run(b, m) })
-				rates[k] = append(rates[k], r.Extra["events/s"])
+				var name string
+				b.Run(fmt.Sprintf("%s/round=%d/%s", m.name, round+1, strings.ReplaceAll(kd.name, " ", "_")), func(sb *testing.B) {
+					name = sb.Name()
+					kd.run(sb, m)
+				})
+				lastRates.Lock()
+				rates[k] = append(rates[k], lastRates.m[name])
+				lastRates.Unlock()
 			}
 		}
 		med := make([]float64, len(kinds))
@@ -351,9 +370,9 @@ func TestThroughputRatios(t *testing.T) {
 		if len(kinds) > 6 {
 			lines = append(lines, fmt.Sprintf("  syncer/sync inside COMMIT              %.2f×", med[2]/med[6]))
 		}
-		t.Logf("synchronous=%s:\n%s", m.pragma, strings.Join(lines, "\n"))
+		b.Logf("synchronous=%s:\n%s", m.pragma, strings.Join(lines, "\n"))
 		if batch < 0.8 || sameRows < 0.5 || m.durability == sqlite.DurabilityFull && (group < 0.5 || perTx < 10) {
-			t.Errorf("synchronous=%s: a ratio is below its target", m.pragma)
+			b.Errorf("synchronous=%s: a ratio is below its target", m.pragma)
 		}
 	}
 }
