@@ -13,6 +13,7 @@ import (
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/memory"
+	"github.com/allframe-go/allframe/internal/testenv"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
@@ -85,7 +86,7 @@ func TestCommandsOnOneInstanceShareAnAppend(t *testing.T) {
 			results[i].st, results[i].err = agg.Execute(ctx, "c", decide)
 		})
 	}
-	waitFor(t, func() bool { return agg.Queued("c") == n+1 })
+	testenv.Eventually(t, 5*time.Second, func() bool { return agg.Queued("c") == n+1 })
 	close(store.release)
 	if err := <-firstDone; err != nil {
 		t.Fatal(err)
@@ -153,7 +154,7 @@ func TestQueuedCommandHonoursItsContext(t *testing.T) {
 		})
 		done <- err
 	}()
-	waitFor(t, func() bool { return agg.Queued("c") == 1 })
+	testenv.Eventually(t, 5*time.Second, func() bool { return agg.Queued("c") == 1 })
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled queued command = %v, want context.Canceled", err)
@@ -168,17 +169,6 @@ func TestQueuedCommandHonoursItsContext(t *testing.T) {
 	st, err := agg.Load(context.Background(), "c")
 	if err != nil || st.Version != 1 {
 		t.Errorf("state %+v, %v; want only the first command's event", st, err)
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in time")
-		}
-		time.Sleep(time.Millisecond)
 	}
 }
 
@@ -211,7 +201,7 @@ func TestCombinedCommandsKeepTheirTraces(t *testing.T) {
 			}
 		})
 	}
-	waitFor(t, func() bool { return agg.Queued("c") == 2 })
+	testenv.Eventually(t, 5*time.Second, func() bool { return agg.Queued("c") == 2 })
 	close(store.release)
 	if err := <-firstDone; err != nil {
 		t.Fatal(err)
@@ -332,9 +322,9 @@ func TestNonFlatStatesAreNotCombined(t *testing.T) {
 	}
 	ra, rb := make(chan res, 1), make(chan res, 1)
 	go func() { st, err := agg.Execute(ctx, "t", tag("a")); ra <- res{st, err} }()
-	waitFor(t, func() bool { return agg.Queued("t") == 1 })
+	testenv.Eventually(t, 5*time.Second, func() bool { return agg.Queued("t") == 1 })
 	go func() { st, err := agg.Execute(ctx, "t", tag("b")); rb <- res{st, err} }()
-	waitFor(t, func() bool { return agg.Queued("t") == 2 })
+	testenv.Eventually(t, 5*time.Second, func() bool { return agg.Queued("t") == 2 })
 	close(store.release)
 	if err := <-first; err != nil {
 		t.Fatal(err)

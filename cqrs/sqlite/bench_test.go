@@ -1,14 +1,12 @@
 package sqlite_test
 
 import (
-	"io"
-	"log/slog"
-
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"github.com/allframe-go/allframe/app"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/sqlite"
 )

@@ -14,6 +14,7 @@ import (
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/cqrstest"
 	"github.com/allframe-go/allframe/cqrs/sqlite"
+	"github.com/allframe-go/allframe/internal/testenv"
 )
 
 // TestAckWaitsForSync holds the WAL sync of a DurabilityFull store and
@@ -159,9 +160,9 @@ func TestCloseWhileSyncing(t *testing.T) {
 			errs <- err
 		}
 		go appendOne()
-		waitUntil(t, func() bool { return syncs.Load() == 1 })
+		testenv.Eventually(t, 5*time.Second, func() bool { return syncs.Load() == 1 })
 		go appendOne() // committed, waits behind the held sync
-		waitUntil(t, func() bool { return s.Stats().Transactions == 2 })
+		testenv.Eventually(t, 5*time.Second, func() bool { return s.Stats().Transactions == 2 })
 		go appendOne() // absorbed into the next transaction, or still queued
 		go appendOne()
 		time.Sleep(20 * time.Millisecond)
@@ -192,16 +193,5 @@ func TestCloseWhileSyncing(t *testing.T) {
 		case fail && (failed != 4 || len(evs) != 2):
 			t.Errorf("sync failed: %d appends failed and the file holds %d events; want 4 and 2", failed, len(evs))
 		}
-	}
-}
-
-func waitUntil(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in time")
-		}
-		time.Sleep(time.Millisecond)
 	}
 }
