@@ -321,47 +321,45 @@ func (a *Aggregate[S]) execute(ctx context.Context, id string, decide func(conte
 	return p.st, p.err
 }
 
-// prepare applies events to a copy of st and builds the append request.
-func (a *Aggregate[S]) prepare(st State[S], events []any, sc *scope, respond respondFunc[S]) (State[S], AppendRequest, error) {
-	req := AppendRequest{Stream: a.Stream(st.ID), StreamType: a.typ, ExpectedVersion: st.Version, Events: make([]EventData, len(events))}
+// prepare encodes events into p.events with the command's metadata,
+// applies them to a copy of st into p.next, and computes the response to
+// record with an idempotency key into p.idem. (The group computes the
+// snapshot once, for the state after all its commands.)
+func (a *Aggregate[S]) prepare(p *pending[S], st State[S], events []any) error {
+	sc := p.sc
 	md := Metadata{CorrelationID: sc.cause.correlation, CausationID: sc.cause.causation, User: sc.cause.user}
 	if sc.claim != nil {
 		md.IdempotencyKey = sc.claim.Key
 	}
+	out := make([]EventData, len(events))
 	next := st
 	next.Position = 0
 	for i, e := range events {
 		ed, err := a.bus.reg.Encode(e)
 		if err != nil {
-			return st, req, fmt.Errorf("aggregate %s: %w", a.typ, err)
+			return fmt.Errorf("aggregate %s: %w", a.typ, err)
 		}
 		ed.Metadata = md
-		req.Events[i] = ed
+		out[i] = ed
 		if reflect.TypeOf(e).Kind() == reflect.Pointer {
 			e = reflect.ValueOf(e).Elem().Interface() // apply sees values, as on load
 		}
 		a.apply(&next.Value, e)
 		next.Version++
 	}
-	if a.snapEvery > 0 && next.Version/a.snapEvery > st.Version/a.snapEvery {
-		snap, err := a.snapshot(next.Value)
+	if p.respond != nil {
+		resp, err := p.respond(next)
 		if err != nil {
-			return st, req, err
-		}
-		req.Snapshot = snap
-	}
-	if respond != nil {
-		resp, err := respond(next)
-		if err != nil {
-			return st, req, err
+			return err
 		}
 		if sc.claim != nil && resp != nil {
 			rec := *sc.claim
 			rec.Response, rec.Time = resp, a.bus.now()
-			req.Idempotency = &rec
+			p.idem = &rec
 		}
 	}
-	return next, req, nil
+	p.next, p.events = next, out
+	return nil
 }
 
 // snapshot encodes a snapshot of v.

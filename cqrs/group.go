@@ -205,20 +205,19 @@ func (a *Aggregate[S]) runGroup(id string, group []*pending[S]) {
 				p.st, p.err, p.decided = state, err, true
 				continue
 			}
-			next, req, panicked, err := a.decideOne(p, state, attempt)
+			err := a.decideOne(p, state, attempt)
 			switch {
-			case panicked:
+			case p.panicked:
 				restart = true
-			case err != nil || len(req.Events) == 0:
+			case err != nil || len(p.events) == 0:
 				p.st, p.err, p.decided = state, err, true
 			default:
-				p.next, p.events, p.idem = next, req.Events, req.Idempotency
-				if req.Idempotency != nil {
-					idem = req.Idempotency
+				if p.idem != nil {
+					idem = p.idem
 				}
-				events = append(events, req.Events...)
+				events = append(events, p.events...)
 				writers = append(writers, p)
-				state = next
+				state = p.next
 			}
 			if restart {
 				break
@@ -296,13 +295,13 @@ func (a *Aggregate[S]) runGroup(id string, group []*pending[S]) {
 	}
 }
 
-// decideOne runs p's decide on state and prepares its events, recovering a
-// panic into p.
-func (a *Aggregate[S]) decideOne(p *pending[S], state State[S], attempt int) (next State[S], req AppendRequest, panicked bool, err error) {
+// decideOne runs p's decide on state and prepares its events into p
+// (p.next, p.events, p.idem), recovering a panic into p.
+func (a *Aggregate[S]) decideOne(p *pending[S], state State[S], attempt int) (err error) {
+	p.next, p.events, p.idem = state, nil, nil
 	defer func() {
 		if r := recover(); r != nil {
 			p.panicked, p.panicVal = true, r
-			panicked = true
 		}
 	}()
 	dctx, span := a.bus.tracer.Start(p.ctx, "cqrs.decide "+a.typ, a.spanAttrs(state.ID), trace.WithAttributes(attrAttempt.Int(attempt), attrVersion.Int64(state.Version)))
@@ -310,23 +309,24 @@ func (a *Aggregate[S]) decideOne(p *pending[S], state State[S], attempt int) (ne
 	span.SetAttributes(attrEvents.Int(len(events)))
 	endSpan(span, err)
 	if err != nil {
-		return state, req, false, err
+		return err
 	}
 	if len(events) == 0 {
 		if p.respond != nil {
-			if _, err := p.respond(state); err != nil {
-				return state, req, false, err
-			}
+			_, err = p.respond(state)
 		}
-		return state, req, false, nil
+		return err
 	}
-	next, req, err = a.prepare(state, events, p.sc, p.respond)
-	if err != nil && !a.flat {
-		// prepare may have applied some of the events to maps the cached
-		// state shares before failing.
-		a.cache.remove(state.ID)
+	if err := a.prepare(p, state, events); err != nil {
+		p.events = nil
+		if !a.flat {
+			// prepare may have applied some of the events to maps the
+			// cached state shares before failing.
+			a.cache.remove(state.ID)
+		}
+		return err
 	}
-	return next, req, false, err
+	return nil
 }
 
 // appendGroup appends the group's events. Each command gets an append span

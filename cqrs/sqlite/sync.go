@@ -158,10 +158,8 @@ func (y *syncer) push(reqs []*request, first int64) {
 // being synced come before the queued ones, which come before the
 // transaction being committed. After a failed sync nothing is unhidden.
 func (y *syncer) recompute() {
-	if y.err != nil {
-		if y.hidden.Load() != 0 {
-			return
-		}
+	if y.err != nil && y.hidden.Load() != 0 {
+		return
 	}
 	h := y.syncing
 	for i := 0; h == 0 && i < len(y.queue); i++ {

@@ -228,13 +228,11 @@ func (s *Store) tryCommit(live []*request, absorb bool) (_ []*request, first int
 	clear(w.rows)
 	w.rows = w.rows[:0]
 	b := txBatch{s: s, tx: tx, head: w.head}
+	events := 0
 	for _, r := range live {
 		if err := b.add(r); err != nil {
 			return live, 0, err
 		}
-	}
-	events := 0
-	for _, r := range live {
 		events += r.events()
 	}
 	for absorb && len(live) < s.opts.maxBatch && events < maxBatchEvents && !s.sync.ready(len(live)) {
