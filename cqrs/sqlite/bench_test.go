@@ -25,7 +25,7 @@ import (
 // The benchmarks compare the store with plain INSERTs of the same rows
 // through database/sql on the same schema and durability setting.
 //
-//	go test -run '^$' -bench . -benchmem ./cqrs/sqlite/
+//	go test -run '^$' -bench 'AppendBatch100|GroupCommit64|Deposit$' -benchmem ./cqrs/sqlite/
 //	go test -run '^$' -bench ThroughputRatios -v ./cqrs/sqlite/   # interleaved rounds, medians, ratios
 
 type benchMode struct {
