@@ -1,131 +1,29 @@
 package rest
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
-// StatusCode maps a neutral code to its HTTP status, following the
-// canonical Google API / Connect mapping. It is the one place this
-// transport maps codes; telemetry uses it for http.response.status_code.
-func StatusCode(c app.Code) int {
-	switch c {
-	case app.CodeOK:
-		return http.StatusOK
-	case app.CodeCanceled:
-		return 499 // client closed request
-	case app.CodeUnknown:
-		return http.StatusInternalServerError
-	case app.CodeInvalidArgument:
-		return http.StatusBadRequest
-	case app.CodeDeadlineExceeded:
-		return http.StatusGatewayTimeout
-	case app.CodeNotFound:
-		return http.StatusNotFound
-	case app.CodeAlreadyExists:
-		return http.StatusConflict
-	case app.CodePermissionDenied:
-		return http.StatusForbidden
-	case app.CodeResourceExhausted:
-		return http.StatusTooManyRequests
-	case app.CodeFailedPrecondition:
-		return http.StatusBadRequest
-	case app.CodeAborted:
-		return http.StatusConflict
-	case app.CodeOutOfRange:
-		return http.StatusBadRequest
-	case app.CodeUnimplemented:
-		return http.StatusNotImplemented
-	case app.CodeInternal:
-		return http.StatusInternalServerError
-	case app.CodeUnavailable:
-		return http.StatusServiceUnavailable
-	case app.CodeDataLoss:
-		return http.StatusInternalServerError
-	case app.CodeUnauthenticated:
-		return http.StatusUnauthorized
-	}
-	return http.StatusInternalServerError
-}
-
-// codeForStatus maps an HTTP status produced outside any operation (router
-// 404/405, body too large) to a neutral code for the problem document.
-func codeForStatus(status int) app.Code {
-	switch status {
-	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
-		return app.CodeInvalidArgument
-	case http.StatusNotFound:
-		return app.CodeNotFound
-	case http.StatusMethodNotAllowed, http.StatusNotImplemented:
-		return app.CodeUnimplemented
-	case http.StatusUnauthorized:
-		return app.CodeUnauthenticated
-	case http.StatusForbidden:
-		return app.CodePermissionDenied
-	case http.StatusTooManyRequests:
-		return app.CodeResourceExhausted
-	case http.StatusServiceUnavailable:
-		return app.CodeUnavailable
-	case http.StatusGatewayTimeout, http.StatusRequestTimeout:
-		return app.CodeDeadlineExceeded
-	}
-	if status < 500 {
-		return app.CodeInvalidArgument
-	}
-	return app.CodeInternal
-}
+// StatusCode maps a neutral code to its HTTP status; it is
+// httpserver.StatusCode, kept here for REST users.
+func StatusCode(c app.Code) int { return httpserver.StatusCode(c) }
 
 // ProblemContentType is the media type of error responses (RFC 9457).
-const ProblemContentType = "application/problem+json"
+const ProblemContentType = httpserver.ProblemContentType
 
-// Problem is an RFC 9457 problem document with AllFrame's extension members:
-// the neutral code, field violations and details.
-type Problem struct {
-	Type       string               `json:"type"`
-	Title      string               `json:"title"`
-	Status     int                  `json:"status"`
-	Detail     string               `json:"detail,omitempty"`
-	Instance   string               `json:"instance,omitempty"`
-	Code       string               `json:"code"`
-	Violations []app.FieldViolation `json:"violations,omitempty"`
-	Details    map[string]any       `json:"details,omitempty"`
-}
+// Problem is an RFC 9457 problem document (httpserver.Problem).
+type Problem = httpserver.Problem
 
 // NewProblem builds the problem document for a neutral error.
-func NewProblem(e *app.Error, instance string) *Problem {
-	status := StatusCode(e.Code)
-	return &Problem{
-		Type:       "about:blank",
-		Title:      statusText(status),
-		Status:     status,
-		Detail:     e.Message,
-		Instance:   instance,
-		Code:       e.Code.String(),
-		Violations: e.Violations,
-		Details:    e.Details,
-	}
-}
+func NewProblem(e *app.Error, instance string) *Problem { return httpserver.NewProblem(e, instance) }
 
-func statusText(status int) string {
-	if status == 499 {
-		return "Client Closed Request"
-	}
-	return http.StatusText(status)
-}
-
-// writeProblem writes err as problem+json.
 func writeProblem(w http.ResponseWriter, r *http.Request, e *app.Error) {
-	p := NewProblem(e, r.URL.Path)
-	b, err := json.Marshal(p)
-	if err != nil { // cannot happen for these field types; stay safe
-		b = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500,"code":"internal"}`)
-		p.Status = http.StatusInternalServerError
-	}
-	h := w.Header()
-	h.Set("Content-Type", ProblemContentType)
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(p.Status)
-	_, _ = w.Write(b)
+	httpserver.WriteProblem(w, r, e)
 }
+
+func codeForStatus(status int) app.Code { return httpserver.CodeForStatus(status) }
+
+func statusText(status int) string { return httpserver.StatusText(status) }
