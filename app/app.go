@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
+	"net"
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -17,24 +18,25 @@ import (
 	"github.com/go-playground/validator/v10"
 )
 
-// Config holds the settings read from the environment. Its zero value
-// works: empty fields take the defaults.
+// Config holds the App's settings read from the environment. Its zero
+// value works: empty fields take the defaults. Listen addresses belong to
+// the transports that bind them (the HTTP host, gRPC), not to the App.
 type Config struct {
-	// HTTPAddr is the REST/GraphQL listen address. Env ALLFRAME_HTTP_ADDR,
-	// default ":8080".
-	HTTPAddr string
-	// GRPCAddr is the gRPC listen address. Env ALLFRAME_GRPC_ADDR, default ":9090".
-	GRPCAddr string
 	// ShutdownTimeout bounds draining on Stop during Run. Env
 	// ALLFRAME_SHUTDOWN_TIMEOUT (a Go duration), default 15s.
 	ShutdownTimeout time.Duration
+	// DrainDelay is how long Run (and the fx lifecycle) keep serving with
+	// readiness false before they stop accepting connections, so that a
+	// load balancer sees /readyz fail and stops sending new requests. Env
+	// ALLFRAME_DRAIN_DELAY, default 3s; a negative value (or "0" in the
+	// environment) means no delay.
+	DrainDelay time.Duration
 }
 
-// Default addresses.
+// Defaults of Config.
 const (
-	DefaultHTTPAddr        = ":8080"
-	DefaultGRPCAddr        = ":9090"
 	DefaultShutdownTimeout = 15 * time.Second
+	DefaultDrainDelay      = 3 * time.Second
 )
 
 // ConfigFromEnv reads Config from the environment via getenv (os.Getenv
@@ -43,26 +45,38 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	c := Config{HTTPAddr: getenv("ALLFRAME_HTTP_ADDR"), GRPCAddr: getenv("ALLFRAME_GRPC_ADDR")}
-	if s := getenv("ALLFRAME_SHUTDOWN_TIMEOUT"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			return c, fmt.Errorf("ALLFRAME_SHUTDOWN_TIMEOUT: %w", err)
-		}
-		c.ShutdownTimeout = d
+	var c Config
+	var err error
+	if c.ShutdownTimeout, err = envDuration(getenv, "ALLFRAME_SHUTDOWN_TIMEOUT"); err != nil {
+		return c, err
+	}
+	if c.DrainDelay, err = envDuration(getenv, "ALLFRAME_DRAIN_DELAY"); err != nil {
+		return c, err
+	}
+	if s := getenv("ALLFRAME_DRAIN_DELAY"); s != "" && c.DrainDelay == 0 {
+		c.DrainDelay = -1 // an explicit 0: no delay
 	}
 	return c.withDefaults(), nil
 }
 
+func envDuration(getenv func(string) string, name string) (time.Duration, error) {
+	s := getenv(name)
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	return d, nil
+}
+
 func (c Config) withDefaults() Config {
-	if c.HTTPAddr == "" {
-		c.HTTPAddr = DefaultHTTPAddr
-	}
-	if c.GRPCAddr == "" {
-		c.GRPCAddr = DefaultGRPCAddr
-	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if c.DrainDelay == 0 {
+		c.DrainDelay = DefaultDrainDelay
 	}
 	return c
 }
@@ -76,19 +90,22 @@ type Transport interface {
 }
 
 // Preparer is implemented by transports that must contribute to the App
-// before any transport starts, e.g. by mounting HTTP routes that the HTTP
-// server (owned by the REST transport) serves.
+// before any transport starts, e.g. by mounting routes on the HTTP host.
 type Preparer interface {
 	Prepare(a *App) error
 }
 
-// HTTPRoute is an extra HTTP endpoint mounted on the App's HTTP server
-// (GraphQL, schema exports, metrics). Method "" matches every method; a
-// Path ending in "/*" matches the prefix.
-type HTTPRoute struct {
-	Method  string
-	Path    string
-	Handler http.Handler
+// Bound is implemented by transports that listen on a network address of
+// their own (the HTTP host, gRPC). Start refuses two of them configured
+// for one address, and Run logs the addresses really bound.
+type Bound interface {
+	// Scheme names what is served, for logs: "http", "grpc".
+	Scheme() string
+	// ListenAddr returns the configured address ("" when serving on a
+	// listener handed in).
+	ListenAddr() string
+	// Addr returns the bound address after Start, or nil.
+	Addr() net.Addr
 }
 
 // App is a service: a registry of operations plus the transports that
@@ -105,7 +122,6 @@ type App struct {
 	ops        []*Operation
 	byName     map[string]*Operation
 	middleware []Middleware
-	routes     []HTTPRoute
 	transports []Transport
 	frozen     bool
 	freezeOnce sync.Once
@@ -136,25 +152,25 @@ func Use(mw ...Middleware) Option { return func(a *App) { a.middleware = append(
 // win). Default: ConfigFromEnv(os.Getenv).
 func WithConfig(c Config) Option {
 	return func(a *App) {
-		if c.HTTPAddr != "" {
-			a.cfg.HTTPAddr = c.HTTPAddr
-		}
-		if c.GRPCAddr != "" {
-			a.cfg.GRPCAddr = c.GRPCAddr
-		}
 		if c.ShutdownTimeout > 0 {
 			a.cfg.ShutdownTimeout = c.ShutdownTimeout
+		}
+		if c.DrainDelay != 0 {
+			a.cfg.DrainDelay = c.DrainDelay
 		}
 	}
 }
 
-// HTTPAddr sets the HTTP listen address, overriding ALLFRAME_HTTP_ADDR.
-// Default: ":8080".
-func HTTPAddr(addr string) Option { return func(a *App) { a.cfg.HTTPAddr = addr } }
-
-// GRPCAddr sets the gRPC listen address, overriding ALLFRAME_GRPC_ADDR.
-// Default: ":9090".
-func GRPCAddr(addr string) Option { return func(a *App) { a.cfg.GRPCAddr = addr } }
+// DrainDelay sets Config.DrainDelay, overriding ALLFRAME_DRAIN_DELAY; 0 or
+// less means no delay. Default: 3s.
+func DrainDelay(d time.Duration) Option {
+	return func(a *App) {
+		if d <= 0 {
+			d = -1
+		}
+		a.cfg.DrainDelay = d
+	}
+}
 
 // Logger sets the logger. Default: slog.Default().
 func Logger(l *slog.Logger) Option { return func(a *App) { a.logger = l } }
@@ -232,19 +248,13 @@ func (a *App) Mount(ts ...Transport) {
 	a.transports = append(a.transports, ts...)
 }
 
-// HandleHTTP mounts an extra route on the App's HTTP server. Transports
-// call it from Prepare; users may call it before Start.
-func (a *App) HandleHTTP(method, path string, h http.Handler) {
+// Transports returns the mounted transports in mount order. Transports
+// use it in Prepare to find one another (e.g. the HTTP host that REST and
+// GraphQL mount on).
+func (a *App) Transports() []Transport {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.routes = append(a.routes, HTTPRoute{Method: method, Path: path, Handler: h})
-}
-
-// HTTPRoutes returns the extra HTTP routes.
-func (a *App) HTTPRoutes() []HTTPRoute {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return slices.Clone(a.routes)
+	return slices.Clone(a.transports)
 }
 
 // OnStop registers a function run after every transport has stopped (in
@@ -293,6 +303,9 @@ func (a *App) Start(ctx context.Context) error {
 	a.mu.Lock()
 	ts := slices.Clone(a.transports)
 	a.mu.Unlock()
+	if err := checkAddrs(ts); err != nil {
+		return err
+	}
 	for _, t := range ts {
 		if p, ok := t.(Preparer); ok {
 			if err := p.Prepare(a); err != nil {
@@ -313,6 +326,58 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.ready.Store(true)
 	return nil
+}
+
+// checkAddrs refuses two transports configured to listen on one address.
+func checkAddrs(ts []Transport) error {
+	seen := map[string]Transport{}
+	for _, t := range ts {
+		b, ok := t.(Bound)
+		if !ok {
+			continue
+		}
+		addr := b.ListenAddr()
+		if addr == "" || strings.HasSuffix(addr, ":0") {
+			continue
+		}
+		if prev, dup := seen[addr]; dup {
+			return fmt.Errorf("two listeners on %s: %T (%s) and %T (%s); give each its own address", addr, prev, prev.(Bound).Scheme(), t, b.Scheme())
+		}
+		seen[addr] = t
+	}
+	return nil
+}
+
+// Endpoints returns the addresses the started transports really bound, as
+// scheme://host:port, in mount order.
+func (a *App) Endpoints() []string {
+	a.mu.Lock()
+	started := slices.Clone(a.started)
+	a.mu.Unlock()
+	var out []string
+	for _, t := range started {
+		if b, ok := t.(Bound); ok && b.Addr() != nil {
+			out = append(out, b.Scheme()+"://"+b.Addr().String())
+		}
+	}
+	return out
+}
+
+// Drain marks the App not ready and waits Config.DrainDelay (or until ctx
+// ends), so that load balancers polling /readyz or gRPC health stop
+// sending new requests before the listeners close. Run and the fx
+// lifecycle call it before Stop.
+func (a *App) Drain(ctx context.Context) {
+	a.ready.Store(false)
+	if a.cfg.DrainDelay <= 0 {
+		return
+	}
+	t := time.NewTimer(a.cfg.DrainDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // Stop marks the App not ready, then stops the started transports in
@@ -356,11 +421,12 @@ func (a *App) RunContext(ctx context.Context, ts ...Transport) error {
 	if err := a.Start(ctx); err != nil {
 		return err
 	}
-	a.logger.Info("serving", "service", a.name, "http", a.cfg.HTTPAddr, "grpc", a.cfg.GRPCAddr)
+	a.logger.Info("serving", "service", a.name, "endpoints", a.Endpoints())
 	<-ctx.Done()
 	stop()
-	a.logger.Info("shutting down", "service", a.name)
+	a.logger.Info("shutting down", "service", a.name, "drain_delay", max(a.cfg.DrainDelay, 0).String())
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
+	a.Drain(sctx)
 	return a.Stop(sctx)
 }

@@ -1,12 +1,11 @@
 package di
 
 import (
+	"context"
+
 	"go.uber.org/fx"
 
 	"github.com/allframe-go/allframe/app"
-	"github.com/allframe-go/allframe/transport/graphql"
-	"github.com/allframe-go/allframe/transport/grpc"
-	"github.com/allframe-go/allframe/transport/rest"
 )
 
 // Value group names. Modules contribute to them; the App consumes them.
@@ -34,29 +33,27 @@ func NewApp(p AppParams, opts ...app.Option) *app.App {
 	a := app.New(append(opts, p.Options...)...)
 	a.Mount(p.Transports...)
 	p.Lifecycle.Append(fx.Hook{
-		OnStart: a.Start,
-		OnStop:  a.Stop,
+		OnStart: func(ctx context.Context) error {
+			if err := a.Start(ctx); err != nil {
+				return err
+			}
+			a.Logger().InfoContext(ctx, "serving", "service", a.Name(), "endpoints", a.Endpoints())
+			return nil
+		},
+		OnStop: func(ctx context.Context) error {
+			a.Drain(ctx) // readiness false for Config.DrainDelay, then stop accepting
+			return a.Stop(ctx)
+		},
 	})
 	return a
 }
 
 // Module provides the *app.App, configured from the environment
-// (ALLFRAME_HTTP_ADDR, ALLFRAME_GRPC_ADDR, …) and opts.
+// (ALLFRAME_SHUTDOWN_TIMEOUT, ALLFRAME_DRAIN_DELAY) and opts.
 func Module(opts ...app.Option) fx.Option {
 	return fx.Module("allframe",
 		fx.Provide(func(p AppParams) *app.App { return NewApp(p, opts...) }),
 		fx.Invoke(func(*app.App) {}), // build (and so start) the App even if nothing else asks for it
-	)
-}
-
-// REST provides the REST transport (OpenAPI, docs, health, and the HTTP
-// server that GraphQL, metrics and schema exports mount on).
-func REST(opts ...rest.Option) fx.Option {
-	return fx.Module("allframe.rest",
-		fx.Provide(
-			func() *rest.Transport { return rest.New(opts...) },
-			fx.Annotate(func(t *rest.Transport) app.Transport { return t }, fx.ResultTags(TransportGroup)),
-		),
 	)
 }
 
@@ -65,24 +62,15 @@ func Options(opts ...app.Option) fx.Option {
 	return fx.Provide(fx.Annotate(func() []app.Option { return opts }, fx.ResultTags(`group:"allframe.options,flatten"`)))
 }
 
-// GRPC provides the gRPC transport (its own port, reflection, health,
-// GET /service.proto on the HTTP port).
-func GRPC(opts ...grpc.Option) fx.Option {
-	return fx.Module("allframe.grpc",
+// Transport provides the transport that newT builds, as itself (so other
+// constructors and fx.Populate can ask for it) and in the App's transport
+// group; name names the fx module. The per-area modules (di/httpfx,
+// di/restfx, …) are built with it, and so can a user's own transport.
+func Transport[T app.Transport](name string, newT func() T) fx.Option {
+	return fx.Module(name,
 		fx.Provide(
-			func() *grpc.Transport { return grpc.New(opts...) },
-			fx.Annotate(func(t *grpc.Transport) app.Transport { return t }, fx.ResultTags(TransportGroup)),
-		),
-	)
-}
-
-// GraphQL provides the GraphQL transport, mounted at /graphql (and
-// /schema.graphql) on the REST transport's HTTP server.
-func GraphQL(opts ...graphql.Option) fx.Option {
-	return fx.Module("allframe.graphql",
-		fx.Provide(
-			func() *graphql.Transport { return graphql.New(opts...) },
-			fx.Annotate(func(t *graphql.Transport) app.Transport { return t }, fx.ResultTags(TransportGroup)),
+			newT,
+			fx.Annotate(func(t T) app.Transport { return t }, fx.ResultTags(TransportGroup)),
 		),
 	)
 }

@@ -14,7 +14,9 @@ import (
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/di"
-	"github.com/allframe-go/allframe/transport/rest"
+	"github.com/allframe-go/allframe/di/httpfx"
+	"github.com/allframe-go/allframe/di/restfx"
+	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -42,10 +44,10 @@ func register(a *app.App, g *Greeter) {
 
 func TestServesThroughFx(t *testing.T) {
 	var a *app.App
-	var tr *rest.Transport
+	var tr *httpserver.Host
 	fxa := fxtest.New(t,
-		di.Module(app.Name("hello")),
-		di.REST(rest.WithAddr("127.0.0.1:0")),
+		di.Module(app.Name("hello"), app.DrainDelay(0)),
+		httpfx.Module(httpserver.WithAddr("127.0.0.1:0")), restfx.Module(),
 		fx.Provide(NewGreeter),
 		fx.Invoke(register),
 		fx.Populate(&a, &tr),
@@ -83,8 +85,8 @@ func TestPortInUse(t *testing.T) {
 	}
 	defer ln.Close()
 	fxa := fx.New(
-		di.Module(app.Name("hello")),
-		di.REST(rest.WithAddr(ln.Addr().String())),
+		di.Module(app.Name("hello"), app.DrainDelay(0)),
+		httpfx.Module(httpserver.WithAddr(ln.Addr().String())), restfx.Module(),
 		fx.Provide(NewGreeter),
 		fx.Invoke(register),
 		fx.NopLogger,

@@ -1,14 +1,17 @@
-// Package di provides go.uber.org/fx modules that assemble AllFrame: the
-// App, each transport (started and stopped through fx.Lifecycle, draining on
-// stop), and telemetry. A service is
+// Package di provides the core go.uber.org/fx module of AllFrame: the App,
+// started and stopped through fx.Lifecycle (draining on stop), and the
+// value groups that the per-area modules contribute to. Each area has its
+// own module in a subpackage, so a service links only what it wires:
+// di/httpfx (the HTTP host), di/restfx, di/graphqlfx, di/grpcfx,
+// di/telemetryfx and di/cqrsfx. A service is
 //
 //	fx.New(
 //		di.Module(app.Name("hello")),
-//		di.REST(), di.GRPC(), di.GraphQL(),
+//		httpfx.Module(), restfx.Module(), grpcfx.Module(), graphqlfx.Module(),
 //		fx.Provide(NewGreeter),           // handlers' dependencies, as usual
 //		fx.Invoke(register),              // func register(a *app.App, g *Greeter)
 //	).Run()
 //
-// Every constructor these modules call also works without fx; this package
-// is the only place that knows fx.
+// Package di imports app and fx only, never a transport, telemetry or a
+// store; every constructor the modules call also works without fx.
 package di

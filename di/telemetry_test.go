@@ -14,17 +14,20 @@ import (
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/di"
+	"github.com/allframe-go/allframe/di/httpfx"
+	"github.com/allframe-go/allframe/di/restfx"
+	"github.com/allframe-go/allframe/di/telemetryfx"
 	"github.com/allframe-go/allframe/telemetry"
-	"github.com/allframe-go/allframe/transport/rest"
+	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
 func TestTelemetryMetricsOnRESTPort(t *testing.T) {
 	t.Setenv("OTEL_METRICS_EXPORTER", "prometheus")
-	var tr *rest.Transport
+	var tr *httpserver.Host
 	fxa := fxtest.New(t,
-		di.Module(app.Name("hello")),
-		di.Telemetry(),
-		di.REST(rest.WithAddr("127.0.0.1:0")),
+		di.Module(app.Name("hello"), app.DrainDelay(0)),
+		telemetryfx.Module(),
+		httpfx.Module(httpserver.WithAddr("127.0.0.1:0")), restfx.Module(),
 		fx.Provide(NewGreeter),
 		fx.Invoke(register),
 		fx.Populate(&tr),
@@ -65,12 +68,12 @@ func TestRequestLogsCarryTraceIDs(t *testing.T) {
 	slog.SetDefault(slog.New(slog.NewJSONHandler(&buf, nil)))
 	t.Cleanup(func() { slog.SetDefault(prev) })
 	t.Setenv("OTEL_TRACES_EXPORTER", "console")
-	var tr *rest.Transport
+	var tr *httpserver.Host
 	fxa := fxtest.New(t,
-		di.Module(app.Name("hello")),
-		di.Telemetry(telemetry.WithConsoleWriter(io.Discard)),
-		di.RequestLogging(),
-		di.REST(rest.WithAddr("127.0.0.1:0")),
+		di.Module(app.Name("hello"), app.DrainDelay(0)),
+		telemetryfx.Module(telemetry.WithConsoleWriter(io.Discard)),
+		telemetryfx.RequestLogging(),
+		httpfx.Module(httpserver.WithAddr("127.0.0.1:0")), restfx.Module(),
 		fx.Provide(NewGreeter),
 		fx.Invoke(register),
 		fx.Populate(&tr),

@@ -9,7 +9,7 @@
 //
 //	cfg, err := telemetry.ConfigFromEnv(nil)     // OTEL_* variables
 //	t, err := telemetry.New(ctx, cfg, telemetry.WithService(a.Name(), a.Version()))
-//	t.Install(a, telemetry.WithHTTPStatus(rest.StatusCode)) // middleware, /metrics, flush on stop
+//	t.Install(a, telemetry.WithHTTPStatus(httpserver.StatusCode)) // middleware, /metrics, flush on stop
 //
 // With no OTEL_* variable set, New returns no-op providers and Install
 // adds no middleware. OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318
@@ -19,7 +19,7 @@
 //
 // Middleware works on its own with any providers:
 //
-//	a.Use(telemetry.Middleware(tp, mp, telemetry.WithHTTPStatus(rest.StatusCode)))
+//	a.Use(telemetry.Middleware(tp, mp, telemetry.WithHTTPStatus(httpserver.StatusCode)))
 //
 // HTTP transports set app.Call.HTTPRequest so that spans get url.path,
 // url.scheme and the host.

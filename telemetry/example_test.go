@@ -33,8 +33,8 @@ func ExampleNew() {
 	}
 	a := app.New(app.Name("hello"))
 	tel.Install(a)
-	fmt.Println("exporting:", tel.Enabled(), "extra routes:", len(a.HTTPRoutes()))
-	// Output: exporting: false extra routes: 0
+	fmt.Println("exporting:", tel.Enabled(), "mounted:", len(a.Transports()))
+	// Output: exporting: false mounted: 0
 }
 
 // Middleware works with any tracer and meter provider. Here an in-memory

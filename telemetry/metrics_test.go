@@ -15,6 +15,7 @@ import (
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/telemetry"
+	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
 // scrape GETs h and parses the Prometheus text exposition.
@@ -128,11 +129,13 @@ func TestMetricsRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := newApp(t)
+	host := httpserver.New()
+	a.Mount(host)
 	tel.Install(a)
-	var got []string
-	for _, r := range a.HTTPRoutes() {
-		got = append(got, r.Method+" "+r.Path)
+	if _, err := host.Handler(a); err != nil {
+		t.Fatal(err)
 	}
+	got := host.Routes()
 	if diff := cmp.Diff(got, []string{"GET /metrics"}); diff != "" {
 		t.Errorf("routes (-got +want):\n%s", diff)
 	}
@@ -159,8 +162,8 @@ func TestMetricsOff(t *testing.T) {
 	}
 	a := newApp(t)
 	tel.Install(a)
-	if routes := a.HTTPRoutes(); len(routes) != 0 {
-		t.Errorf("routes with metrics off = %v, want none", routes)
+	if ts := a.Transports(); len(ts) != 0 {
+		t.Errorf("mounted with metrics off = %v, want nothing (no /metrics route)", ts)
 	}
 	rec := httptest.NewRecorder()
 	tel.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))

@@ -27,6 +27,7 @@ import (
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
 // MetricsPath is where Prepare and Install mount the Prometheus endpoint.
@@ -290,17 +291,32 @@ func (t *Telemetry) MetricsHandler() http.Handler {
 	})
 }
 
-// Prepare mounts GET /metrics on a's HTTP server when the prometheus
-// exporter is on, so that it is served on the REST port. It implements
-// app.Preparer.
+// Prepare mounts GET /metrics on a's HTTP host when the prometheus
+// exporter is on; with the exporter on and no host mounted it fails,
+// naming what to add. It implements app.Preparer.
 func (t *Telemetry) Prepare(a *app.App) error {
-	if t.metrics != nil {
-		a.HandleHTTP(http.MethodGet, MetricsPath, t.metrics)
+	if t.metrics == nil {
+		return nil
 	}
+	host, err := httpserver.Find(a, "telemetry (GET "+MetricsPath+", OTEL_METRICS_EXPORTER=prometheus)")
+	if err != nil {
+		return err
+	}
+	host.Handle(http.MethodGet, MetricsPath, t.metrics, "telemetry")
 	return nil
 }
 
-var _ app.Preparer = (*Telemetry)(nil)
+// Start implements app.Transport: Install mounts t so that Prepare runs
+// when the App starts, after every transport is mounted.
+func (t *Telemetry) Start(context.Context, *app.App) error { return nil }
+
+// Stop implements app.Transport; the App's OnStop flushes (see Install).
+func (t *Telemetry) Stop(context.Context) error { return nil }
+
+var (
+	_ app.Preparer  = (*Telemetry)(nil)
+	_ app.Transport = (*Telemetry)(nil)
+)
 
 // Install wires t into a: the middleware (when anything is exported),
 // the /metrics route (Prepare), and Shutdown after the transports have
@@ -311,7 +327,9 @@ func (t *Telemetry) Install(a *app.App, opts ...MiddlewareOption) {
 	if t.Enabled() {
 		a.Use(t.Middleware(opts...))
 	}
-	_ = t.Prepare(a)
+	if t.metrics != nil {
+		a.Mount(t) // Prepare mounts /metrics on the host when a starts
+	}
 	a.OnStop(func(ctx context.Context) error {
 		// A backend that refuses the final flush (e.g. Jaeger, which takes
 		// no metrics) must not turn a clean stop into a failed one: the

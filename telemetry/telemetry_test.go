@@ -24,6 +24,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/allframe-go/allframe/telemetry"
+	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
 func TestMain(m *testing.M) {
@@ -111,7 +112,12 @@ func TestOTLPHTTPExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := newApp(t)
+	host := httpserver.New()
+	a.Mount(host)
 	tel.Install(a)
+	if _, err := host.Handler(a); err != nil { // mounts /metrics
+		t.Fatal(err)
+	}
 	if _, err := serve(ctx, a, httpCall("Ada", http.Header{"Traceparent": {traceparent}})); err != nil {
 		t.Fatal(err)
 	}
@@ -131,11 +137,7 @@ func TestOTLPHTTPExport(t *testing.T) {
 	if diff := cmp.Diff(col.headers, []string{"/v1/metrics api-key=s3cret", "/v1/traces api-key=s3cret"}); diff != "" {
 		t.Errorf("requests (-got +want):\n%s", diff)
 	}
-	var routes []string
-	for _, r := range a.HTTPRoutes() {
-		routes = append(routes, r.Method+" "+r.Path)
-	}
-	if diff := cmp.Diff(routes, []string{"GET /metrics"}); diff != "" {
+	if diff := cmp.Diff(host.Routes(), []string{"GET /metrics"}); diff != "" {
 		t.Errorf("routes (-got +want):\n%s", diff)
 	}
 }

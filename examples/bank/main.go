@@ -20,13 +20,17 @@ package main
 import (
 	"context"
 	"os"
+	"strings"
 
 	"go.uber.org/fx"
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/di"
-	"github.com/allframe-go/allframe/transport/grpc"
-	"github.com/allframe-go/allframe/transport/rest"
+	"github.com/allframe-go/allframe/di/graphqlfx"
+	"github.com/allframe-go/allframe/di/grpcfx"
+	"github.com/allframe-go/allframe/di/httpfx"
+	"github.com/allframe-go/allframe/di/restfx"
+	"github.com/allframe-go/allframe/di/telemetryfx"
 )
 
 // options assembles the service; tests pass extra options (addresses, a
@@ -35,10 +39,11 @@ func options(extra ...fx.Option) fx.Option {
 	return fx.Options(
 		di.Module(app.Name("bank"), app.Version("1.0.0"),
 			app.Description("Bank accounts as event-sourced aggregates")),
-		di.Telemetry(),
-		di.REST(),
-		di.GRPC(),
-		di.GraphQL(),
+		telemetryfx.Module(),
+		httpfx.Module(),
+		restfx.Module(),
+		grpcfx.Module(),
+		graphqlfx.Module(),
 		storeModule(os.Getenv),
 		fx.Provide(newBank),
 		fx.Invoke(announce),
@@ -48,9 +53,17 @@ func options(extra ...fx.Option) fx.Option {
 }
 
 // announce logs where the service listens once it has started.
-func announce(lc fx.Lifecycle, a *app.App, _ *bank, es *eventStore, rt *rest.Transport, gt *grpc.Transport) {
+func announce(lc fx.Lifecycle, a *app.App, _ *bank, es *eventStore) {
 	lc.Append(fx.StartHook(func(ctx context.Context) {
-		a.Logger().InfoContext(ctx, "bank serving", "http", rt.Addr().String(), "grpc", gt.Addr().String(), "eventstore", es.url)
+		http, grpc := "", ""
+		for _, e := range a.Endpoints() {
+			if rest, ok := strings.CutPrefix(e, "http://"); ok {
+				http = rest
+			} else if rest, ok := strings.CutPrefix(e, "grpc://"); ok {
+				grpc = rest
+			}
+		}
+		a.Logger().InfoContext(ctx, "bank serving", "http", http, "grpc", grpc, "eventstore", es.url)
 	}))
 }
 

@@ -33,6 +33,7 @@ import (
 	"github.com/allframe-go/allframe/di"
 	"github.com/allframe-go/allframe/internal/grpcjson"
 	"github.com/allframe-go/allframe/transport/grpc"
+	"github.com/allframe-go/allframe/transport/httpserver"
 	"github.com/allframe-go/allframe/transport/rest"
 )
 
@@ -88,10 +89,12 @@ func sqliteURL(t testing.TB) storeURL {
 // the test ends (or stop is called).
 func start(t testing.TB, url storeURL, extra ...fx.Option) *server {
 	t.Helper()
-	var rt *rest.Transport
+	var rt *httpserver.Host
 	var gt *grpc.Transport
+	t.Setenv("ALLFRAME_HTTP_ADDR", "127.0.0.1:0")
+	t.Setenv("ALLFRAME_GRPC_ADDR", "127.0.0.1:0")
 	fxa := fxtest.New(t, options(append([]fx.Option{
-		di.Options(app.HTTPAddr("127.0.0.1:0"), app.GRPCAddr("127.0.0.1:0"),
+		di.Options(app.DrainDelay(0),
 			app.Logger(slog.New(slog.NewTextHandler(io.Discard, nil)))),
 		fx.Replace(url),
 		fx.Populate(&rt, &gt),
@@ -1011,8 +1014,10 @@ func TestPortInUseClosesTheStore(t *testing.T) {
 	}
 	defer l.Close()
 	url := sqliteURL(t)
+	t.Setenv("ALLFRAME_HTTP_ADDR", l.Addr().String())
+	t.Setenv("ALLFRAME_GRPC_ADDR", "127.0.0.1:0")
 	fxa := fx.New(options(
-		di.Options(app.HTTPAddr(l.Addr().String()), app.GRPCAddr("127.0.0.1:0"),
+		di.Options(app.DrainDelay(0),
 			app.Logger(slog.New(slog.NewTextHandler(io.Discard, nil)))),
 		fx.Replace(url), fx.NopLogger,
 	))

@@ -22,7 +22,7 @@ import (
 	"github.com/allframe-go/allframe/internal/grpcjson"
 	"github.com/allframe-go/allframe/internal/jaegertest"
 	"github.com/allframe-go/allframe/transport/grpc"
-	"github.com/allframe-go/allframe/transport/rest"
+	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
 // TestJaegerEveryProtocol is the "done when", automated: the hello
@@ -38,10 +38,12 @@ func TestJaegerEveryProtocol(t *testing.T) {
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", j.OTLPEndpoint)
 	t.Setenv("OTEL_METRICS_EXPORTER", "prometheus") // Jaeger takes traces only; metrics on /metrics
 
-	var rt *rest.Transport
+	var rt *httpserver.Host
 	var gt *grpc.Transport
+	t.Setenv("ALLFRAME_HTTP_ADDR", "127.0.0.1:0")
+	t.Setenv("ALLFRAME_GRPC_ADDR", "127.0.0.1:0")
 	fxa := fxtest.New(t, options(
-		di.Options(app.HTTPAddr("127.0.0.1:0"), app.GRPCAddr("127.0.0.1:0")),
+		di.Options(app.DrainDelay(0)),
 		fx.Populate(&rt, &gt),
 	))
 	fxa.RequireStart()

@@ -16,6 +16,11 @@ import (
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/di"
+	"github.com/allframe-go/allframe/di/graphqlfx"
+	"github.com/allframe-go/allframe/di/grpcfx"
+	"github.com/allframe-go/allframe/di/httpfx"
+	"github.com/allframe-go/allframe/di/restfx"
+	"github.com/allframe-go/allframe/di/telemetryfx"
 )
 
 // HelloIn is the input of hello.
@@ -41,10 +46,11 @@ func register(a *app.App) {
 func options(extra ...fx.Option) fx.Option {
 	return fx.Options(
 		di.Module(app.Name("hello"), app.Version("1.0.0")),
-		di.Telemetry(),
-		di.REST(),
-		di.GRPC(),
-		di.GraphQL(),
+		telemetryfx.Module(),
+		httpfx.Module(),
+		restfx.Module(),
+		grpcfx.Module(),
+		graphqlfx.Module(),
 		fx.Invoke(register),
 		di.QuietLogger(),
 		fx.Options(extra...),

@@ -22,6 +22,7 @@ import (
 	"github.com/allframe-go/allframe/di"
 	"github.com/allframe-go/allframe/internal/grpcjson"
 	"github.com/allframe-go/allframe/transport/grpc"
+	"github.com/allframe-go/allframe/transport/httpserver"
 	"github.com/allframe-go/allframe/transport/rest"
 )
 
@@ -52,10 +53,12 @@ type server struct {
 
 func start(t *testing.T) server {
 	t.Helper()
-	var rt *rest.Transport
+	var rt *httpserver.Host
 	var gt *grpc.Transport
+	t.Setenv("ALLFRAME_HTTP_ADDR", "127.0.0.1:0")
+	t.Setenv("ALLFRAME_GRPC_ADDR", "127.0.0.1:0")
 	fxa := fxtest.New(t, options(
-		di.Options(app.HTTPAddr("127.0.0.1:0"), app.GRPCAddr("127.0.0.1:0")),
+		di.Options(app.DrainDelay(0)),
 		fx.Populate(&rt, &gt),
 	))
 	fxa.RequireStart()

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
+	"github.com/allframe-go/allframe"
 	"github.com/allframe-go/allframe/app"
-	"github.com/allframe-go/allframe/transport/graphql"
-	"github.com/allframe-go/allframe/transport/grpc"
-	"github.com/allframe-go/allframe/transport/rest"
 )
 
 type HelloIn struct {
@@ -20,5 +18,5 @@ func main() {
 	app.Query(a, "hello", func(ctx context.Context, in HelloIn) (HelloOut, error) {
 		return HelloOut{Message: "Hello, " + in.Name + "!"}, nil
 	}, app.HTTP("GET", "/hello/{name}"), app.Describe("Greets someone"))
-	_ = a.Run(rest.New(), grpc.New(), graphql.New())
+	_ = allframe.Run(a) // REST + OpenAPI + docs and GraphQL on :8080, gRPC on :9090
 }

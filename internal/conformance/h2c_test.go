@@ -9,15 +9,16 @@ import (
 
 	"github.com/allframe-go/allframe/internal/grpcjson"
 	"github.com/allframe-go/allframe/transport/grpc"
+	"github.com/allframe-go/allframe/transport/httpserver"
 	"github.com/allframe-go/allframe/transport/rest"
 )
 
-// TestGRPCOnHTTPPort serves gRPC on the REST transport's port (h2c) when
+// TestGRPCOnHTTPPort serves gRPC on the HTTP host's port (h2c) when
 // the user opts in with grpc.WithH2C, next to REST on the same listener.
 func TestGRPCOnHTTPPort(t *testing.T) {
 	a := newApp()
-	rt := rest.New(rest.WithAddr("127.0.0.1:0"))
-	a.Mount(grpc.New(grpc.WithH2C(), grpc.WithAddr("127.0.0.1:0")), rt)
+	rt := httpserver.New(httpserver.WithAddr("127.0.0.1:0"))
+	a.Mount(grpc.New(grpc.WithH2C(), grpc.WithAddr("127.0.0.1:0")), rt, rest.New())
 	if err := a.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

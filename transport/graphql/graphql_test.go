@@ -18,6 +18,7 @@ import (
 	"github.com/allframe-go/allframe/graph/graphtest"
 	graphql "github.com/allframe-go/allframe/transport/graphql"
 	"github.com/allframe-go/allframe/transport/graphql/internal/gqlgenbench"
+	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
 func TestHello(t *testing.T) {
@@ -291,14 +292,16 @@ func TestWriteSDL(t *testing.T) {
 func TestTransportMountsRoutes(t *testing.T) {
 	a := newApp(t)
 	tr := graphql.New(graphql.WithPath("/api/graphql"), graphql.WithSDLPath("/api/schema.graphql"))
+	if err := tr.Prepare(a); err == nil || !strings.Contains(err.Error(), "httpserver.New()") {
+		t.Fatalf("Prepare without a host = %v; want an error naming httpserver.New()", err)
+	}
+	host := httpserver.New()
+	a.Mount(host, tr)
 	if err := tr.Prepare(a); err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, r := range a.HTTPRoutes() {
-		got = append(got, r.Method+" "+r.Path)
-	}
-	if diff := cmp.Diff([]string{" /api/graphql", "GET /api/schema.graphql"}, got); diff != "" {
+	got := host.Routes()
+	if diff := cmp.Diff([]string{"* /api/graphql", "GET /api/schema.graphql"}, got); diff != "" {
 		t.Errorf("routes (-want +got):\n%s", diff)
 	}
 	if tr.Schema() == nil || !strings.Contains(tr.Schema().SDL(), "hello(") {

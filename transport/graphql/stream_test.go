@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	graphql "github.com/allframe-go/allframe/transport/graphql"
+	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
 type wsMessage struct {
@@ -197,12 +198,11 @@ func TestWebSocketClientCompletes(t *testing.T) {
 func TestStopEndsWebSocketsAndStreams(t *testing.T) {
 	a := newApp(t)
 	tr := graphql.New()
-	if err := tr.Prepare(a); err != nil {
+	host := httpserver.New()
+	a.Mount(host, tr)
+	mux, err := host.Handler(a)
+	if err != nil {
 		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	for _, r := range a.HTTPRoutes() {
-		mux.Handle(strings.TrimSpace(r.Method+" "+r.Path), r.Handler)
 	}
 	srv := httptest.NewServer(mux)
 	defer srv.Close()

@@ -13,14 +13,14 @@ import (
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/graph"
+	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
 // Transport serves an App's operations over GraphQL on the App's HTTP
-// server. It implements app.Transport and app.Preparer: Prepare builds the
-// schema and mounts the endpoint (default /graphql) and the SDL (default
-// /schema.graphql) with a.HandleHTTP; the server that serves a.HTTPRoutes()
-// (the REST transport) serves them. Stop ends open WebSocket connections
-// and SSE streams.
+// host (httpserver.Host, which must be mounted too). It implements
+// app.Transport and app.Preparer: Prepare builds the schema and mounts the
+// endpoint (default /graphql) and the SDL (default /schema.graphql) on the
+// host. Stop ends open WebSocket connections and SSE streams.
 type Transport struct {
 	cfg config
 
@@ -50,10 +50,19 @@ func (t *Transport) Prepare(a *app.App) error {
 	if err != nil {
 		return err
 	}
+	host, err := httpserver.Find(a, "graphql (at "+t.cfg.path+")")
+	if err != nil {
+		return err
+	}
 	t.srv = srv
-	a.HandleHTTP("", t.cfg.path, http.HandlerFunc(srv.serveGraphQL))
+	host.Handle("", t.cfg.path, http.HandlerFunc(srv.serveGraphQL), "graphql")
+	host.OnShutdown(func() { // end streams before the host drains, whatever the stop order
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_ = srv.streams.close(ctx)
+	})
 	if t.cfg.sdlPath != "" {
-		a.HandleHTTP(http.MethodGet, t.cfg.sdlPath, http.HandlerFunc(srv.serveSDL))
+		host.Handle(http.MethodGet, t.cfg.sdlPath, http.HandlerFunc(srv.serveSDL), "graphql")
 	}
 	return nil
 }
@@ -94,7 +103,7 @@ func (t *Transport) Schema() *graph.Schema {
 
 // Handler returns an http.Handler serving a's operations at the endpoint
 // path and the SDL at the SDL path, for mounting without the App's HTTP
-// server (e.g. in tests with httptest). Requests to other paths get 404.
+// host (e.g. in tests with httptest). Requests to other paths get 404.
 func Handler(a *app.App, opts ...Option) (http.Handler, error) {
 	return newServer(a, newConfig(opts))
 }

@@ -2,14 +2,13 @@ package grpc_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
-	"strings"
+	"slices"
 	"testing"
 	"time"
 
 	afgrpc "github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/grpc/internal/hellopb"
+	"github.com/allframe-go/allframe/transport/httpserver"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -103,29 +102,17 @@ func TestHealthWatchFollowsReadinessAndStop(t *testing.T) {
 	}
 }
 
-// TestH2C serves gRPC on the App's HTTP routes, as the REST transport's
-// server does when it accepts HTTP/2 without TLS.
+// TestH2C serves gRPC on the HTTP host's port (h2c), next to the host's
+// own routes.
 func TestH2C(t *testing.T) {
 	a := newHelloApp()
+	host := httpserver.New(httpserver.WithAddr("127.0.0.1:0"))
+	a.Mount(host)
 	serve(t, a, afgrpc.WithH2C())
-	mux := func(w http.ResponseWriter, r *http.Request) {
-		for _, rt := range a.HTTPRoutes() {
-			prefix, wild := strings.CutSuffix(rt.Path, "*")
-			if (rt.Method == "" || rt.Method == r.Method) && (r.URL.Path == rt.Path || wild && strings.HasPrefix(r.URL.Path, prefix)) {
-				rt.Handler.ServeHTTP(w, r)
-				return
-			}
-		}
-		http.NotFound(w, r)
+	if got := host.Routes(); !slices.Contains(got, "POST /hello.v1.HelloService/*") || !slices.Contains(got, "GET /service.proto") {
+		t.Errorf("host routes = %v", got)
 	}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(mux))
-	srv.Config.Protocols = new(http.Protocols)
-	srv.Config.Protocols.SetHTTP1(true)
-	srv.Config.Protocols.SetUnencryptedHTTP2(true)
-	srv.Start()
-	defer srv.Close()
-
-	conn, err := grpc.NewClient(srv.Listener.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(host.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"reflect"
 	"sync"
 	"time"
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/transport/grpc/internal/wire"
+	"github.com/allframe-go/allframe/transport/httpserver"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -49,13 +51,18 @@ type Transport struct {
 var (
 	_ app.Transport = (*Transport)(nil)
 	_ app.Preparer  = (*Transport)(nil)
+	_ app.Bound     = (*Transport)(nil)
 )
 
 // Option configures a Transport.
 type Option func(*Transport)
 
-// WithAddr sets the listen address. Default: the App's
-// Config().GRPCAddr (ALLFRAME_GRPC_ADDR, default ":9090").
+// DefaultAddr is the gRPC listen address when neither WithAddr nor
+// ALLFRAME_GRPC_ADDR sets one: every interface, port 9090.
+const DefaultAddr = ":9090"
+
+// WithAddr sets the listen address, overriding ALLFRAME_GRPC_ADDR.
+// Default: ":9090".
 func WithAddr(addr string) Option { return func(t *Transport) { t.addr = addr } }
 
 // WithListener serves on l instead of listening on an address, e.g. a
@@ -72,10 +79,9 @@ func WithServerOptions(opts ...grpc.ServerOption) Option {
 	return func(t *Transport) { t.serverOpts = append(t.serverOpts, opts...) }
 }
 
-// WithH2C also serves gRPC on the App's HTTP port, by mounting the gRPC
-// server's paths (POST /<service>/*) among the App's HTTP routes; the HTTP
-// server must accept HTTP/2 without TLS (h2c, e.g. http.Server.Protocols
-// with SetUnencryptedHTTP2). Default: off; gRPC has its own port.
+// WithH2C also serves gRPC on the HTTP host's port (h2c), by mounting the
+// gRPC server's paths (POST /<service>/*) on the host, which must be
+// mounted too. Default: off; gRPC has its own port.
 func WithH2C() Option { return func(t *Transport) { t.h2c = true } }
 
 // WithReflection turns server reflection (v1 and v1alpha) on or off.
@@ -94,17 +100,21 @@ func WithHealthInterval(d time.Duration) Option {
 
 // New returns a gRPC transport.
 func New(opts ...Option) *Transport {
-	t := &Transport{reflection: true, healthInterval: time.Second}
+	t := &Transport{reflection: true, healthInterval: time.Second, addr: os.Getenv("ALLFRAME_GRPC_ADDR")}
 	t.encoders.New = func() any { return new(wire.Encoder) }
 	for _, o := range opts {
 		o(t)
+	}
+	if t.addr == "" {
+		t.addr = DefaultAddr
 	}
 	return t
 }
 
 // Prepare builds the descriptors and codec plans from a's operations, so a
 // type protobuf cannot represent fails at startup, creates the gRPC server
-// and mounts GET /service.proto on the App's HTTP routes.
+// and mounts GET /service.proto (and, with WithH2C, the gRPC paths) on the
+// HTTP host when one is mounted.
 func (t *Transport) Prepare(a *app.App) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -169,21 +179,30 @@ func (t *Transport) prepare(a *app.App) error {
 		reflectionv1alpha.RegisterServerReflectionServer(srv, reflection.NewServer(ropts))
 	}
 	text := []byte(s.protoText(a.Name()))
-	a.HandleHTTP(http.MethodGet, "/service.proto", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write(text)
-	}))
 	if t.h2c {
-		for name := range srv.GetServiceInfo() {
-			a.HandleHTTP(http.MethodPost, "/"+name+"/*", srv)
+		host, err := httpserver.Find(a, "grpc.WithH2C (gRPC on the HTTP port)")
+		if err != nil {
+			return err
 		}
+		for name := range srv.GetServiceInfo() {
+			host.Handle(http.MethodPost, "/"+name+"/*", srv, "grpc")
+		}
+	}
+	// The .proto export is a convenience on the HTTP port: served when a
+	// host is mounted, skipped (gRPC reflection still describes the
+	// service) when the service is gRPC only.
+	if host, err := httpserver.Find(a, "grpc"); err == nil {
+		host.Handle(http.MethodGet, "/service.proto", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = w.Write(text)
+		}), "grpc")
 	}
 	t.app, t.schema, t.server = a, s, srv
 	return nil
 }
 
 // Start prepares the transport if needed, binds the listener (the
-// WithListener one, else WithAddr's address, else a.Config().GRPCAddr) and
+// WithListener one, else the configured address) and
 // serves in the background.
 func (t *Transport) Start(_ context.Context, a *app.App) error {
 	t.mu.Lock()
@@ -196,13 +215,9 @@ func (t *Transport) Start(_ context.Context, a *app.App) error {
 	}
 	lis := t.lis
 	if lis == nil {
-		addr := t.addr
-		if addr == "" {
-			addr = a.Config().GRPCAddr
-		}
 		var err error
-		if lis, err = net.Listen("tcp", addr); err != nil {
-			return fmt.Errorf("grpc: listen: %w", err)
+		if lis, err = net.Listen("tcp", t.addr); err != nil {
+			return fmt.Errorf("grpc: listen on %s (ALLFRAME_GRPC_ADDR): %w", t.addr, err)
 		}
 	}
 	t.bound = lis
@@ -216,6 +231,18 @@ func (t *Transport) Start(_ context.Context, a *app.App) error {
 		}
 	}()
 	return nil
+}
+
+// Scheme implements app.Bound.
+func (t *Transport) Scheme() string { return "grpc" }
+
+// ListenAddr implements app.Bound: the configured address, or "" when
+// serving on a listener handed in.
+func (t *Transport) ListenAddr() string {
+	if t.lis != nil {
+		return ""
+	}
+	return t.addr
 }
 
 // Addr returns the address the transport listens on, or nil before Start.

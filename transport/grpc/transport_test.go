@@ -16,6 +16,7 @@ import (
 	"github.com/allframe-go/allframe/app"
 	afgrpc "github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/grpc/internal/hellopb"
+	"github.com/allframe-go/allframe/transport/httpserver"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -405,15 +406,12 @@ func TestMalformedRequests(t *testing.T) {
 
 func TestServiceProtoEndpoint(t *testing.T) {
 	a := newHelloApp()
+	host := httpserver.New()
+	a.Mount(host)
 	serve(t, a)
-	var h http.Handler
-	for _, r := range a.HTTPRoutes() {
-		if r.Method == http.MethodGet && r.Path == "/service.proto" {
-			h = r.Handler
-		}
-	}
-	if h == nil {
-		t.Fatal("GET /service.proto is not mounted")
+	h, err := host.Handler(a)
+	if err != nil {
+		t.Fatal(err)
 	}
 	rr := httptest.NewRecorder()
 	h.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, "/service.proto", nil))

@@ -120,7 +120,19 @@ func StatusText(status int) string {
 // WriteProblem writes e as problem+json with X-Content-Type-Options:
 // nosniff.
 func WriteProblem(w http.ResponseWriter, r *http.Request, e *app.Error) {
-	p := NewProblem(e, r.URL.Path)
+	writeProblemDoc(w, NewProblem(e, r.URL.Path))
+}
+
+// WriteStatusProblem writes a problem document for a status produced
+// outside any operation (no route, method not allowed, body too large),
+// with the neutral code CodeForStatus gives it and msg as its detail.
+func WriteStatusProblem(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	p := NewProblem(app.NewError(CodeForStatus(status), msg), r.URL.Path)
+	p.Status, p.Title = status, StatusText(status)
+	writeProblemDoc(w, p)
+}
+
+func writeProblemDoc(w http.ResponseWriter, p *Problem) {
 	b, err := json.Marshal(p)
 	if err != nil { // cannot happen for these field types; stay safe
 		b = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500,"code":"internal"}`)

@@ -1,9 +1,11 @@
 package rest_test
 
 import (
+	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/allframe-go/allframe/transport/rest"
 )
@@ -30,6 +32,12 @@ func FuzzRequests(f *testing.F) {
 		{"PATCH", "/listItems", "application/json", `{}`},
 		{"GET", "/docs/../../etc/passwd", "", ""},
 		{"GET", "/%zz", "", ""},
+		// Hostile bodies (issue 19): trailing data after the value, and
+		// invalid UTF-8, must be refused, never applied.
+		{"POST", "/shops/a/items", "application/json", `{"name":"Mug"}}}}xyz garbage`},
+		{"POST", "/shops/a/items", "application/json", `{"name":"Mug"}] {"name":"Cup"}`},
+		{"POST", "/shops/a/items", "application/json", "{\"name\":\"\xff\xfe\xc3\x28\"}"},
+		{"POST", "/shops/a/items", "application/json", "{\"name\":\"Mug\",\"tags\":[\"ok\",\"\xc3\"]}"},
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.target, s.ctype, s.body)
@@ -60,6 +68,9 @@ func FuzzRequests(f *testing.F) {
 		h.ServeHTTP(rec, req)
 		if rec.Code >= 500 {
 			t.Fatalf("%s %s (%s) %q → %d %s", method, target, ctype, body, rec.Code, rec.Body)
+		}
+		if rec.Code < 300 && method == "POST" && strings.TrimSpace(body) != "" && (!json.Valid([]byte(body)) || !utf8.ValidString(body)) {
+			t.Fatalf("POST %s %q → %d: a body that is not exactly one UTF-8 JSON value was accepted", target, body, rec.Code)
 		}
 		if rec.Code >= 400 && rec.Header().Get("Content-Type") != rest.ProblemContentType {
 			t.Fatalf("%s %s → %d with Content-Type %q", method, target, rec.Code, rec.Header().Get("Content-Type"))

@@ -1,53 +1,46 @@
 package rest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"reflect"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
 // Defaults of the REST transport's options.
 const (
-	DefaultMaxBodyBytes      = 4 << 20
-	DefaultHeartbeat         = 15 * time.Second
-	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultMaxBodyBytes = httpserver.DefaultMaxBodyBytes
+	DefaultHeartbeat    = 15 * time.Second
 )
 
 type options struct {
-	addr              string
-	listener          net.Listener
-	maxBody           int64
-	docs              bool
-	heartbeat         time.Duration
-	readHeaderTimeout time.Duration
-	echoMiddleware    []echo.MiddlewareFunc
-	servers           []string
+	maxBody        int64
+	docs           bool
+	heartbeat      time.Duration
+	echoMiddleware []echo.MiddlewareFunc
+	servers        []string
 }
 
 // Option configures the REST transport.
 type Option func(*options)
 
-// WithAddr sets the listen address. Default: the App's HTTPAddr
-// (ALLFRAME_HTTP_ADDR, ":8080").
-func WithAddr(addr string) Option { return func(o *options) { o.addr = addr } }
-
-// WithListener serves on l instead of listening on an address. Default: none.
-func WithListener(l net.Listener) Option { return func(o *options) { o.listener = l } }
-
-// WithMaxBodyBytes limits request bodies; larger ones get 413. Default: 4 MiB.
+// WithMaxBodyBytes limits JSON request bodies of operations; larger ones get
+// 413. The HTTP host's limit (ALLFRAME_HTTP_MAX_BODY) applies first.
+// Default: 4 MiB.
 func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n } }
 
 // WithDocs turns the /docs page on or off. Default: on.
@@ -69,23 +62,27 @@ func WithServers(urls ...string) Option {
 	return func(o *options) { o.servers = append(o.servers, urls...) }
 }
 
-// Transport serves an App over REST on echo. It owns the App's HTTP server.
+// Transport serves an App over REST on echo, mounted on the App's HTTP
+// host (httpserver.Host) as its fallback router: every path the host does
+// not route elsewhere (GraphQL, schema exports, metrics, health) is REST's,
+// unknown ones included (404 problem+json).
 type Transport struct {
 	opts options
 
 	mu       sync.Mutex
-	srv      *http.Server
-	ln       net.Listener
-	served   chan error
+	prepared bool
 	stopCtx  context.Context
 	stopFunc context.CancelFunc
 }
 
-var _ app.Transport = (*Transport)(nil)
+var (
+	_ app.Transport = (*Transport)(nil)
+	_ app.Preparer  = (*Transport)(nil)
+)
 
 // New returns a REST transport.
 func New(opts ...Option) *Transport {
-	o := options{maxBody: DefaultMaxBodyBytes, docs: true, heartbeat: DefaultHeartbeat, readHeaderTimeout: DefaultReadHeaderTimeout}
+	o := options{maxBody: DefaultMaxBodyBytes, docs: true, heartbeat: DefaultHeartbeat}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -93,69 +90,40 @@ func New(opts ...Option) *Transport {
 	return &Transport{opts: o, stopCtx: ctx, stopFunc: cancel}
 }
 
-// Start builds the handler from the App's registry and extra routes,
-// listens and serves in the background.
-func (t *Transport) Start(_ context.Context, a *app.App) error {
+// Prepare builds the router from the App's registry and mounts it on the
+// App's HTTP host, which must be mounted too.
+func (t *Transport) Prepare(a *app.App) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.prepared {
+		return nil
+	}
+	host, err := httpserver.Find(a, "rest")
+	if err != nil {
+		return err
+	}
 	h, err := t.handler(a)
 	if err != nil {
 		return err
 	}
-	ln := t.opts.listener
-	if ln == nil {
-		addr := t.opts.addr
-		if addr == "" {
-			addr = a.Config().HTTPAddr
-		}
-		if ln, err = net.Listen("tcp", addr); err != nil {
-			return fmt.Errorf("rest: listen: %w", err)
-		}
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: t.opts.readHeaderTimeout}
-	// HTTP/1.1 plus HTTP/2 without TLS (h2c, prior knowledge), so that gRPC
-	// mounted on this port (grpc.WithH2C) and HTTP/2 clients work; HTTP/1
-	// clients are unaffected.
-	srv.Protocols = new(http.Protocols)
-	srv.Protocols.SetHTTP1(true)
-	srv.Protocols.SetUnencryptedHTTP2(true)
-	t.mu.Lock()
-	t.srv, t.ln, t.served = srv, ln, make(chan error, 1)
-	t.mu.Unlock()
-	go func() { t.served <- srv.Serve(ln) }()
+	host.HandleFallback(h, "rest")
+	host.OnShutdown(t.stopFunc) // end SSE streams before the host drains
+	t.prepared = true
 	return nil
 }
 
-// Addr returns the bound address after Start, or nil.
-func (t *Transport) Addr() net.Addr {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.ln == nil {
-		return nil
-	}
-	return t.ln.Addr()
-}
+// Start checks that the transport is mounted; the host serves it.
+func (t *Transport) Start(_ context.Context, a *app.App) error { return t.Prepare(a) }
 
-// Stop ends open streams, then drains in-flight requests until ctx ends.
-func (t *Transport) Stop(ctx context.Context) error {
+// Stop ends open Server-Sent Event streams; the host drains the rest.
+func (t *Transport) Stop(context.Context) error {
 	t.stopFunc()
-	t.mu.Lock()
-	srv, served := t.srv, t.served
-	t.mu.Unlock()
-	if srv == nil {
-		return nil
-	}
-	err := srv.Shutdown(ctx)
-	if err != nil {
-		err = errors.Join(err, srv.Close())
-	}
-	if serr := <-served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
-		err = errors.Join(err, serr)
-	}
-	return err
+	return nil
 }
 
-// Handler returns the REST handler for a (operations, OpenAPI, docs,
-// health and the App's extra routes) without starting a server; useful with
-// httptest.
+// Handler returns the REST router for a (operations, OpenAPI, docs)
+// without a host; useful with httptest. Health endpoints and other
+// transports' routes are the host's: see httpserver.Host.Handler.
 func Handler(a *app.App, opts ...Option) (http.Handler, error) {
 	return New(opts...).handler(a)
 }
@@ -190,24 +158,6 @@ func (t *Transport) handler(a *app.App) (http.Handler, error) {
 	if t.opts.docs {
 		mountDocs(e, a.Name())
 	}
-	e.GET("/healthz", func(c echo.Context) error {
-		return c.JSONBlob(http.StatusOK, []byte(`{"status":"ok"}`))
-	})
-	e.GET("/readyz", func(c echo.Context) error {
-		if !a.Ready() {
-			writeProblem(c.Response(), c.Request(), app.NewError(app.CodeUnavailable, "not ready"))
-			return nil
-		}
-		return c.JSONBlob(http.StatusOK, []byte(`{"status":"ready"}`))
-	})
-	for _, r := range a.HTTPRoutes() {
-		h := echo.WrapHandler(r.Handler)
-		if r.Method == "" {
-			e.Any(r.Path, h)
-		} else {
-			e.Add(r.Method, r.Path, h)
-		}
-	}
 	return e, nil
 }
 
@@ -234,20 +184,17 @@ func errorHandler(err error, c echo.Context) {
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
+		r := c.Request()
 		msg := http.StatusText(he.Code)
 		switch he.Code {
 		case http.StatusNotFound:
-			msg = "no route for " + c.Request().Method + " " + c.Request().URL.Path
+			msg = "no route for " + r.Method + " " + r.URL.Path
 		case http.StatusMethodNotAllowed:
-			msg = "method " + c.Request().Method + " not allowed on " + c.Request().URL.Path
+			msg = "method " + r.Method + " not allowed on " + r.URL.Path
+		case http.StatusRequestEntityTooLarge:
+			msg = "request body too large"
 		}
-		e := app.NewError(codeForStatus(he.Code), msg)
-		p := NewProblem(e, c.Request().URL.Path)
-		p.Status, p.Title = he.Code, statusText(he.Code)
-		b, _ := json.Marshal(p)
-		c.Response().Header().Set("Content-Type", ProblemContentType)
-		c.Response().WriteHeader(he.Code)
-		_, _ = c.Response().Write(b)
+		httpserver.WriteStatusProblem(c.Response(), r, he.Code, msg)
 		return
 	}
 	writeProblem(c.Response(), c.Request(), app.ErrorFrom(err))
@@ -304,7 +251,10 @@ func (t *Transport) unary(op *app.Operation, plan *bindPlan) echo.HandlerFunc {
 
 var errTooLarge = errors.New("request body too large")
 
-// decode fills in (a *In) from the body and the parameters.
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// decode fills in (a *In) from the body and the parameters. The body is
+// one JSON value and nothing after it, in valid UTF-8.
 func (t *Transport) decode(c echo.Context, plan *bindPlan, in any) error {
 	r := c.Request()
 	if plan.hasBody && r.Body != nil && r.Body != http.NoBody {
@@ -314,13 +264,20 @@ func (t *Transport) decode(c echo.Context, plan *bindPlan, in any) error {
 				return app.NewError(app.CodeInvalidArgument, "Content-Type must be application/json")
 			}
 		}
-		body := http.MaxBytesReader(c.Response(), r.Body, t.opts.maxBody)
-		dec := json.NewDecoder(body)
-		if err := dec.Decode(in); err != nil && !errors.Is(err, io.EOF) {
-			return jsonError(err)
+		buf := bodyPool.Get().(*bytes.Buffer)
+		defer func() {
+			if buf.Cap() <= 64<<10 {
+				buf.Reset()
+				bodyPool.Put(buf)
+			}
+		}()
+		if _, err := buf.ReadFrom(http.MaxBytesReader(c.Response(), r.Body, t.opts.maxBody)); err != nil {
+			return bodyReadError(err)
 		}
-		if dec.More() {
-			return app.InvalidArgument("malformed JSON body: unexpected data after the JSON value")
+		if body := buf.Bytes(); len(bytes.TrimSpace(body)) > 0 {
+			if err := decodeJSON(body, in); err != nil {
+				return err
+			}
 		}
 	}
 	if len(plan.params) == 0 {
@@ -337,6 +294,29 @@ func (t *Transport) decode(c echo.Context, plan *bindPlan, in any) error {
 		return app.InvalidArgument("invalid "+v[0].Field+": "+v[0].Description, v...)
 	}
 	return nil
+}
+
+// decodeJSON decodes body, exactly one JSON value, into in. encoding/json
+// would store invalid UTF-8 as U+FFFD; it is refused instead, naming the
+// field, as the gRPC and GraphQL transports refuse it.
+func decodeJSON(body []byte, in any) error {
+	if !utf8.Valid(body) {
+		field := invalidUTF8Field(body)
+		desc := "must be valid UTF-8"
+		return app.InvalidArgument("invalid "+field+": "+desc, app.FieldViolation{Field: field, Description: desc})
+	}
+	if err := json.Unmarshal(body, in); err != nil {
+		return jsonError(err)
+	}
+	return nil
+}
+
+func bodyReadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errTooLarge
+	}
+	return app.WrapError(app.CodeInvalidArgument, "reading the request body failed", err)
 }
 
 func jsonError(err error) error {

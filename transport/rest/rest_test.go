@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/transport/httpserver"
 	"github.com/allframe-go/allframe/transport/rest"
 )
 
@@ -150,7 +151,14 @@ type client struct {
 
 func newClient(t testing.TB, a *app.App) *client {
 	t.Helper()
-	h, err := rest.Handler(a)
+	if len(a.Transports()) == 0 {
+		a.Mount(httpserver.New(), rest.New())
+	}
+	host, err := httpserver.Find(a, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := host.Handler(a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,8 +442,8 @@ func TestStreamOverRealServer(t *testing.T) {
 
 func TestHealthAndDocs(t *testing.T) {
 	a := newShop(t)
-	tr := rest.New(rest.WithAddr("127.0.0.1:0"))
-	a.Mount(tr)
+	host := httpserver.New(httpserver.WithAddr("127.0.0.1:0"))
+	a.Mount(host, rest.New())
 	c := newClient(t, a)
 	res := c.do("GET", "/readyz", "")
 	if res.status != 503 {
@@ -449,7 +457,7 @@ func TestHealthAndDocs(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	base := "http://" + tr.Addr().String()
+	base := "http://" + host.Addr().String()
 	for _, tt := range []struct {
 		give       string
 		wantStatus int
@@ -475,19 +483,12 @@ func TestHealthAndDocs(t *testing.T) {
 	}
 }
 
-func TestExtraRoutes(t *testing.T) {
+func TestNeedsHost(t *testing.T) {
 	a := newShop(t)
-	a.HandleHTTP("GET", "/extra", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, "extra")
-	}))
-	h, err := rest.Handler(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/extra", nil))
-	if rec.Body.String() != "extra" {
-		t.Errorf("got %q", rec.Body)
+	a.Mount(rest.New())
+	err := a.Start(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "httpserver.New()") {
+		t.Fatalf("Start without a host = %v; want an error naming httpserver.New()", err)
 	}
 }
 

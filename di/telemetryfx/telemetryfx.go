@@ -1,4 +1,8 @@
-package di
+// Package telemetryfx provides the fx module of AllFrame's OpenTelemetry
+// support (telemetry): tracing and metrics middleware on every protocol,
+// GET /metrics on the HTTP host, trace ids in logs. It imports telemetry
+// and di only, never a transport.
+package telemetryfx
 
 import (
 	"context"
@@ -7,8 +11,9 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/di"
 	"github.com/allframe-go/allframe/telemetry"
-	"github.com/allframe-go/allframe/transport/rest"
+	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
 // NewTelemetry builds telemetry from the standard OTEL_* environment
@@ -22,7 +27,7 @@ func NewTelemetry(ctx context.Context, a *app.App, opts ...telemetry.Option) (*t
 	return telemetry.New(ctx, cfg, append(base, opts...)...)
 }
 
-// Telemetry provides *telemetry.Telemetry configured from the OTEL_*
+// Module provides *telemetry.Telemetry configured from the OTEL_*
 // environment variables and installs it in the App: the tracing and
 // metrics middleware (outermost, so include this module before modules
 // that add middleware), GET /metrics on the HTTP port when Prometheus is
@@ -32,23 +37,23 @@ func NewTelemetry(ctx context.Context, a *app.App, opts ...telemetry.Option) (*t
 // It also gives the App a logger whose records carry trace_id and span_id
 // inside a request (telemetry.LogHandler in front of slog.Default()'s
 // handler).
-func Telemetry(opts ...telemetry.Option) fx.Option {
+func Module(opts ...telemetry.Option) fx.Option {
 	return fx.Module("allframe.telemetry",
 		fx.Provide(fx.Annotate(func() app.Option {
 			return app.Logger(slog.New(telemetry.NewLogHandler(slog.Default().Handler())))
-		}, fx.ResultTags(OptionGroup))),
+		}, fx.ResultTags(di.OptionGroup))),
 		fx.Provide(func(a *app.App) (*telemetry.Telemetry, error) {
 			return NewTelemetry(context.Background(), a, opts...)
 		}),
 		fx.Invoke(func(a *app.App, t *telemetry.Telemetry) {
-			t.Install(a, telemetry.WithHTTPStatus(rest.StatusCode))
+			t.Install(a, telemetry.WithHTTPStatus(httpserver.StatusCode))
 		}),
 	)
 }
 
 // RequestLogging logs one record per operation call (operation, protocol,
 // code, duration) with the App's logger, at Info (Warn/Error for failures;
-// see telemetry.LogRequests). Include it after Telemetry so the records
+// see telemetry.LogRequests). Include it after Module so the records
 // carry the call's trace and span ids. Default: not installed.
 func RequestLogging(opts ...telemetry.LogOption) fx.Option {
 	return fx.Module("allframe.requestlog",

@@ -1,0 +1,21 @@
+// Package allframe is AllFrame's batteries-included entry point: Run
+// serves an App over every protocol at once. A service that wants less
+// mounts the transports it needs itself (a.Run(httpserver.New(),
+// rest.New())) and links nothing else; this package links them all.
+package allframe
+
+import (
+	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/transport/graphql"
+	"github.com/allframe-go/allframe/transport/grpc"
+	"github.com/allframe-go/allframe/transport/httpserver"
+	"github.com/allframe-go/allframe/transport/rest"
+)
+
+// Run serves a until SIGINT or SIGTERM, then drains: the HTTP host
+// (ALLFRAME_HTTP_ADDR, default :8080) with REST, OpenAPI, docs and GraphQL
+// on it, and gRPC on its own port (ALLFRAME_GRPC_ADDR, default :9090).
+// It is a.Run(httpserver.New(), rest.New(), graphql.New(), grpc.New()).
+func Run(a *app.App) error {
+	return a.Run(httpserver.New(), rest.New(), graphql.New(), grpc.New())
+}

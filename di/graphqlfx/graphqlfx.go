@@ -1,0 +1,17 @@
+// Package graphqlfx provides the fx module of AllFrame's GraphQL transport
+// (transport/graphql), mounted at /graphql and /schema.graphql on the HTTP
+// host that di/httpfx provides. It imports the GraphQL transport and di
+// only.
+package graphqlfx
+
+import (
+	"go.uber.org/fx"
+
+	"github.com/allframe-go/allframe/di"
+	"github.com/allframe-go/allframe/transport/graphql"
+)
+
+// Module provides the *graphql.Transport as one of the App's transports.
+func Module(opts ...graphql.Option) fx.Option {
+	return di.Transport("allframe.graphql", func() *graphql.Transport { return graphql.New(opts...) })
+}

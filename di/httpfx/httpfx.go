@@ -1,0 +1,17 @@
+// Package httpfx provides the fx module of AllFrame's HTTP host
+// (transport/httpserver), which REST, GraphQL, schema exports, metrics and
+// gRPC over h2c mount on. It imports the host and di only.
+package httpfx
+
+import (
+	"go.uber.org/fx"
+
+	"github.com/allframe-go/allframe/di"
+	"github.com/allframe-go/allframe/transport/httpserver"
+)
+
+// Module provides the *httpserver.Host, configured from the ALLFRAME_HTTP_*
+// variables and opts, as one of the App's transports.
+func Module(opts ...httpserver.Option) fx.Option {
+	return di.Transport("allframe.http", func() *httpserver.Host { return httpserver.New(opts...) })
+}
