@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/transport/httpserver"
 	"github.com/allframe-go/allframe/transport/rest"
 )
 
@@ -48,10 +49,14 @@ func rawEcho(validate bool) http.Handler {
 	return e
 }
 
+// framework is what a service serves: the HTTP host's mux (body limits,
+// health, other protocols' routes) in front of the REST router.
 func framework(tb testing.TB) http.Handler {
 	a := app.New(app.Name("bench"))
 	app.Query(a, "hello", benchHello, app.HTTP("GET", "/hello/{name}"))
-	h, err := rest.Handler(a)
+	host := httpserver.New()
+	a.Mount(host, rest.New())
+	h, err := host.Handler(a)
 	if err != nil {
 		tb.Fatal(err)
 	}
