@@ -220,3 +220,34 @@ func TestMutationFieldLimit(t *testing.T) {
 		})
 	}
 }
+
+func TestErrorLimit(t *testing.T) {
+	tests := []struct {
+		name        string
+		give        []graphql.Option
+		query       string
+		wantErrors  int
+		wantSummary string
+	}{
+		{name: "execution errors", give: []graphql.Option{graphql.WithMaxErrors(2)}, query: "{ " + repeat(5, `a%d: hello(name: "") { message }`) + "}", wantErrors: 3, wantSummary: "3 more errors not shown (at most 2 are reported)"},
+		{name: "at the limit", give: []graphql.Option{graphql.WithMaxErrors(5)}, query: "{ " + repeat(5, `a%d: hello(name: "") { message }`) + "}", wantErrors: 5},
+		{name: "limit disabled", give: []graphql.Option{graphql.WithMaxErrors(0)}, query: "query(" + repeat(300, "$v%d: Int") + ") { __typename }", wantErrors: 300},
+		{name: "validation errors", query: "query(" + repeat(300, "$v%d: Int") + ") { __typename }", wantErrors: 101, wantSummary: "200 more errors not shown (at most 100 are reported)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := graphql.Handler(newApp(t), tt.give...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, got := serve(h, requestBody(tt.query))
+			if len(got.Errors) != tt.wantErrors {
+				t.Fatalf("%d errors, want %d", len(got.Errors), tt.wantErrors)
+			}
+			last := got.Errors[len(got.Errors)-1]
+			if tt.wantSummary != "" && (last.Message != tt.wantSummary || last.Extensions["code"] != got.Errors[0].Extensions["code"]) {
+				t.Errorf("last error %+v, want %q with the code of the others", last, tt.wantSummary)
+			}
+		})
+	}
+}

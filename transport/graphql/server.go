@@ -132,6 +132,9 @@ func (s *server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	streaming := r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream")
+	if r.Method == http.MethodGet && !validUTF8Query(w, r.URL.RawQuery) {
+		return
+	}
 	ctx := r.Context()
 	ri := &graph.RequestInfo{Peer: r.RemoteAddr, Metadata: r.Header}
 	if streaming {
@@ -145,6 +148,9 @@ func (s *server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		defer done()
 		if r.Body != nil && s.cfg.maxBodyBytes > 0 {
 			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBodyBytes)
+		}
+		if r.Method == http.MethodPost && r.Body != nil && !validUTF8Body(w, r) {
+			return
 		}
 	} else {
 		ri.ResponseHeader = w.Header()
