@@ -35,8 +35,8 @@
 // the rest. Request bodies, query strings and variables must be valid
 // UTF-8: invalid bytes fail the request with HTTP 400 and extensions.code
 // INVALID_ARGUMENT naming the argument or variable, instead of reaching
-// handlers as U+FFFD. Operation errors carry extensions.code (e.g. INVALID_ARGUMENT,
-// NOT_FOUND) and field violations; a failing operation field is null while
+// handlers as U+FFFD. Operation errors carry extensions.code (e.g.
+// INVALID_ARGUMENT, NOT_FOUND) and field violations; a failing operation field is null while
 // its siblings keep their data.
 //
 // Every operation field runs the App's middleware chain once, with
