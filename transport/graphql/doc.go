@@ -26,11 +26,17 @@
 // same schema as introspection.
 //
 // Parsed documents are kept in an LRU query cache and automatic persisted
-// queries are supported. Depth and complexity limits are validation rules:
-// an operation over a limit fails like any invalid document (HTTP 422,
-// extensions.code GRAPHQL_VALIDATION_FAILED), checked once per cached
-// document. Operation errors carry extensions.code (e.g. INVALID_ARGUMENT,
-// NOT_FOUND) and field violations; a failing operation field is null while
+// queries are supported. Document limits (tokens, selections, depth,
+// complexity, mutation root fields; see WithMaxTokens) are checked on the
+// parsed document before validation, in linear time, once per cached
+// document: a document over a limit fails like any invalid document (HTTP
+// 422, extensions.code GRAPHQL_VALIDATION_FAILED) and nothing runs.
+// Responses carry at most 100 errors (WithMaxErrors) and one that counts
+// the rest. Request bodies, query strings and variables must be valid
+// UTF-8: invalid bytes fail the request with HTTP 400 and extensions.code
+// INVALID_ARGUMENT naming the argument or variable, instead of reaching
+// handlers as U+FFFD. Operation errors carry extensions.code (e.g.
+// INVALID_ARGUMENT, NOT_FOUND) and field violations; a failing operation field is null while
 // its siblings keep their data.
 //
 // Every operation field runs the App's middleware chain once, with

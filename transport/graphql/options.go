@@ -12,6 +12,12 @@ const (
 	DefaultAPQCacheSize    = 100
 	DefaultMaxBodyBytes    = 1 << 20
 	DefaultKeepAlive       = 10 * time.Second
+	// DefaultMaxTokens is graphql-java's default: about 4 KB of a typical
+	// query per 1,000 tokens; the introspection query has about 300.
+	DefaultMaxTokens         = 15000
+	DefaultMaxSelections     = 2000
+	DefaultMaxMutationFields = 10
+	DefaultMaxErrors         = 100
 )
 
 // Option configures a Transport or Handler.
@@ -28,6 +34,10 @@ type config struct {
 	maxBodyBytes    int64
 	keepAlive       time.Duration
 	originPatterns  []string
+	maxTokens       int
+	maxSelections   int
+	maxMutations    int
+	maxErrors       int
 }
 
 func newConfig(opts []Option) config {
@@ -42,6 +52,10 @@ func newConfig(opts []Option) config {
 		apqCacheSize:    DefaultAPQCacheSize,
 		maxBodyBytes:    DefaultMaxBodyBytes,
 		keepAlive:       DefaultKeepAlive,
+		maxTokens:       DefaultMaxTokens,
+		maxSelections:   DefaultMaxSelections,
+		maxMutations:    DefaultMaxMutationFields,
+		maxErrors:       DefaultMaxErrors,
 	}
 	for _, o := range opts {
 		o(&c)
@@ -57,9 +71,42 @@ func WithPath(path string) Option { return func(c *config) { c.path = path } }
 // Default: "/schema.graphql".
 func WithSDLPath(path string) Option { return func(c *config) { c.sdlPath = path } }
 
+// The document limits (WithMaxTokens, WithMaxSelections, WithMaxDepth,
+// WithComplexityLimit, WithMaxMutationFields) are checked on the parsed
+// document before gqlgen validates it, in linear time, once per document
+// (a cached document is not checked again). A document over a limit fails
+// like an invalid one: HTTP 422 (400 with application/graphql-response+json)
+// and one error with extensions.code GRAPHQL_VALIDATION_FAILED naming the
+// limit; nothing runs.
+
+// WithMaxTokens limits the lexical tokens of a document (names,
+// punctuation, values; not whitespace or comments); the parser stops at the
+// limit. 0 or less disables the limit. Default: 15000.
+func WithMaxTokens(n int) Option { return func(c *config) { c.maxTokens = n } }
+
+// WithMaxSelections limits the selections of a document as written: its
+// fields (__typename and introspection fields included), fragment spreads
+// and inline fragments, in operations and fragment definitions. It bounds
+// the validation work, which grows with the square of the fields sharing a
+// response name. 0 or less disables the limit. Default: 2000.
+func WithMaxSelections(n int) Option { return func(c *config) { c.maxSelections = n } }
+
+// WithMaxMutationFields limits the root fields of a mutation, counted by
+// response name through fragments (a field repeated under one name runs
+// once; __typename is not counted), so aliases cannot multiply a command
+// within one request. A mutation over the limit runs no field. 0 or less
+// disables the limit. Default: 10.
+func WithMaxMutationFields(n int) Option { return func(c *config) { c.maxMutations = n } }
+
+// WithMaxErrors limits the errors of a response: the first n, then one
+// error saying how many more there were (with their extensions.code when
+// they share one). It applies to request, validation and execution errors
+// on every transport. 0 or less disables the limit. Default: 100.
+func WithMaxErrors(n int) Option { return func(c *config) { c.maxErrors = n } }
+
 // WithMaxDepth limits how deeply selections may nest (fragments expanded,
-// introspection fields not counted); deeper operations fail validation.
-// 0 or less disables the limit. Default: 15.
+// introspection fields not counted); deeper operations fail like invalid
+// ones. 0 or less disables the limit. Default: 15.
 func WithMaxDepth(n int) Option { return func(c *config) { c.maxDepth = n } }
 
 // WithComplexityLimit limits an operation's complexity: the number of

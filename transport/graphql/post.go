@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -110,6 +111,10 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	params := &graphql.RawParams{}
 	if err := decodeParams(buf.Bytes(), params); err != nil {
 		writeError(w, http.StatusBadRequest, exec.DispatchError(ctx, gqlerror.List{{Message: "json request body could not be decoded: " + err.Error()}}), buf)
+		return
+	}
+	if !utf8.Valid(buf.Bytes()) {
+		writeError(w, http.StatusBadRequest, exec.DispatchError(ctx, gqlerror.List{invalidUTF8Body(buf.Bytes())}), buf)
 		return
 	}
 	params.Headers = r.Header

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -66,16 +67,32 @@ func newServer(a *app.App, cfg config) (*server, error) {
 	srv.AddTransport(transport.Options{AllowedMethods: []string{"OPTIONS", "GET", "POST"}})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(postTransport{maxBody: cfg.maxBodyBytes})
+	var queryCache graphql.Cache[*ast.QueryDocument]
 	if cfg.queryCacheSize > 0 {
-		srv.SetQueryCache(lru.New[*ast.QueryDocument](cfg.queryCacheSize))
+		queryCache = lru.New[*ast.QueryDocument](cfg.queryCacheSize)
+		srv.SetQueryCache(queryCache)
 	}
 	if cfg.apqCacheSize > 0 {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.apqCacheSize)})
 	}
+	// After the persisted query extension, which fills in the query.
+	srv.Use(documentLimits{
+		cache:             queryCache,
+		maxTokens:         cfg.maxTokens,
+		maxSelections:     cfg.maxSelections,
+		maxDepth:          cfg.maxDepth,
+		maxComplexity:     cfg.complexityLimit,
+		maxMutationFields: cfg.maxMutations,
+	})
+	if cfg.maxTokens > 0 {
+		srv.SetParserTokenLimit(cfg.maxTokens)
+	}
+	if cfg.maxErrors > 0 {
+		srv.Use(errorLimit{max: cfg.maxErrors})
+	}
 	if cfg.introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.SetValidationRulesFn(validationRules(cfg.maxDepth, cfg.complexityLimit))
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		a.Logger().ErrorContext(ctx, "panic in GraphQL execution", "panic", v, "stack", string(debug.Stack()))
@@ -115,6 +132,9 @@ func (s *server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	streaming := r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream")
+	if r.Method == http.MethodGet && !validUTF8Query(w, r.URL.RawQuery) {
+		return
+	}
 	ctx := r.Context()
 	ri := &graph.RequestInfo{Peer: r.RemoteAddr, Metadata: r.Header}
 	if streaming {
@@ -128,6 +148,9 @@ func (s *server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		defer done()
 		if r.Body != nil && s.cfg.maxBodyBytes > 0 {
 			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBodyBytes)
+		}
+		if r.Method == http.MethodPost && r.Body != nil && !validUTF8Body(w, r) {
+			return
 		}
 	} else {
 		ri.ResponseHeader = w.Header()
