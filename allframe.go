@@ -5,6 +5,8 @@
 package allframe
 
 import (
+	"os"
+
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/transport/graphql"
 	"github.com/allframe-go/allframe/transport/grpc"
@@ -15,7 +17,12 @@ import (
 // Run serves a until SIGINT or SIGTERM, then drains: the HTTP host
 // (ALLFRAME_HTTP_ADDR, default :8080) with REST, OpenAPI, docs and GraphQL
 // on it, and gRPC on its own port (ALLFRAME_GRPC_ADDR, default :9090).
-// It is a.Run(httpserver.New(), rest.New(), graphql.New(), grpc.New()).
-func Run(a *app.App) error {
-	return a.Run(httpserver.New(), rest.New(), graphql.New(), grpc.New())
+// It is a.Run(httpserver.New(), rest.New(), graphql.New(), grpc.New()),
+// except that, like fx.App.Run, it handles a failure itself: it logs the
+// error with a's logger and exits with status 1.
+func Run(a *app.App) {
+	if err := a.Run(httpserver.New(), rest.New(), graphql.New(), grpc.New()); err != nil {
+		a.Logger().Error("allframe: " + err.Error())
+		os.Exit(1)
+	}
 }

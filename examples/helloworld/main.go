@@ -18,5 +18,5 @@ func main() {
 	app.Query(a, "hello", func(ctx context.Context, in HelloIn) (HelloOut, error) {
 		return HelloOut{Message: "Hello, " + in.Name + "!"}, nil
 	}, app.HTTP("GET", "/hello/{name}"), app.Describe("Greets someone"))
-	_ = allframe.Run(a) // REST + OpenAPI + docs and GraphQL on :8080, gRPC on :9090
+	allframe.Run(a) // REST, OpenAPI, docs, GraphQL on :8080; gRPC on :9090; exits 1 if it cannot start
 }
