@@ -12,7 +12,7 @@ import (
 
 	"github.com/allframe-go/allframe/graph"
 	graphql "github.com/allframe-go/allframe/transport/graphql"
-	"github.com/allframe-go/allframe/transport/graphql/internal/gqlgenbench"
+	"github.com/allframe-go/allframe/bench/gqlgenbench"
 )
 
 // The benchmarks compare the framework's GraphQL endpoint with a

@@ -17,7 +17,7 @@ import (
 	"github.com/allframe-go/allframe/graph"
 	"github.com/allframe-go/allframe/graph/graphtest"
 	graphql "github.com/allframe-go/allframe/transport/graphql"
-	"github.com/allframe-go/allframe/transport/graphql/internal/gqlgenbench"
+	"github.com/allframe-go/allframe/bench/gqlgenbench"
 	"github.com/allframe-go/allframe/transport/httpserver"
 )
 

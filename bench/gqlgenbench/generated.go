@@ -701,7 +701,7 @@ func (ec *executionContext) _Item_owner(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v Owner) graphql.Marshaler {
-			return ec.marshalNOwner2githubᚗcomᚋallframeᚑgoᚋallframeᚋtransportᚋgraphqlᚋinternalᚋgqlgenbenchᚐOwner(ctx, selections, v)
+			return ec.marshalNOwner2githubᚗcomᚋallframeᚑgoᚋallframeᚋbenchᚋgqlgenbenchᚐOwner(ctx, selections, v)
 		},
 		true,
 		true,
@@ -733,7 +733,7 @@ func (ec *executionContext) _ItemsOut_items(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []Item) graphql.Marshaler {
-			return ec.marshalNItem2ᚕgithubᚗcomᚋallframeᚑgoᚋallframeᚋtransportᚋgraphqlᚋinternalᚋgqlgenbenchᚐItemᚄ(ctx, selections, v)
+			return ec.marshalNItem2ᚕgithubᚗcomᚋallframeᚑgoᚋallframeᚋbenchᚋgqlgenbenchᚐItemᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -835,7 +835,7 @@ func (ec *executionContext) _Query_hello(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *HelloOut) graphql.Marshaler {
-			return ec.marshalOHelloOut2ᚖgithubᚗcomᚋallframeᚑgoᚋallframeᚋtransportᚋgraphqlᚋinternalᚋgqlgenbenchᚐHelloOut(ctx, selections, v)
+			return ec.marshalOHelloOut2ᚖgithubᚗcomᚋallframeᚑgoᚋallframeᚋbenchᚋgqlgenbenchᚐHelloOut(ctx, selections, v)
 		},
 		true,
 		false,
@@ -879,7 +879,7 @@ func (ec *executionContext) _Query_items(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ItemsOut) graphql.Marshaler {
-			return ec.marshalOItemsOut2ᚖgithubᚗcomᚋallframeᚑgoᚋallframeᚋtransportᚋgraphqlᚋinternalᚋgqlgenbenchᚐItemsOut(ctx, selections, v)
+			return ec.marshalOItemsOut2ᚖgithubᚗcomᚋallframeᚑgoᚋallframeᚋbenchᚋgqlgenbenchᚐItemsOut(ctx, selections, v)
 		},
 		true,
 		false,
@@ -2699,15 +2699,15 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
-func (ec *executionContext) marshalNItem2githubᚗcomᚋallframeᚑgoᚋallframeᚋtransportᚋgraphqlᚋinternalᚋgqlgenbenchᚐItem(ctx context.Context, sel ast.SelectionSet, v Item) graphql.Marshaler {
+func (ec *executionContext) marshalNItem2githubᚗcomᚋallframeᚑgoᚋallframeᚋbenchᚋgqlgenbenchᚐItem(ctx context.Context, sel ast.SelectionSet, v Item) graphql.Marshaler {
 	return ec._Item(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNItem2ᚕgithubᚗcomᚋallframeᚑgoᚋallframeᚋtransportᚋgraphqlᚋinternalᚋgqlgenbenchᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []Item) graphql.Marshaler {
+func (ec *executionContext) marshalNItem2ᚕgithubᚗcomᚋallframeᚑgoᚋallframeᚋbenchᚋgqlgenbenchᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []Item) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNItem2githubᚗcomᚋallframeᚑgoᚋallframeᚋtransportᚋgraphqlᚋinternalᚋgqlgenbenchᚐItem(ctx, sel, v[i])
+		return ec.marshalNItem2githubᚗcomᚋallframeᚑgoᚋallframeᚋbenchᚋgqlgenbenchᚐItem(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2719,7 +2719,7 @@ func (ec *executionContext) marshalNItem2ᚕgithubᚗcomᚋallframeᚑgoᚋallfr
 	return ret
 }
 
-func (ec *executionContext) marshalNOwner2githubᚗcomᚋallframeᚑgoᚋallframeᚋtransportᚋgraphqlᚋinternalᚋgqlgenbenchᚐOwner(ctx context.Context, sel ast.SelectionSet, v Owner) graphql.Marshaler {
+func (ec *executionContext) marshalNOwner2githubᚗcomᚋallframeᚑgoᚋallframeᚋbenchᚋgqlgenbenchᚐOwner(ctx context.Context, sel ast.SelectionSet, v Owner) graphql.Marshaler {
 	return ec._Owner(ctx, sel, &v)
 }
 
@@ -2938,7 +2938,7 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalOHelloOut2ᚖgithubᚗcomᚋallframeᚑgoᚋallframeᚋtransportᚋgraphqlᚋinternalᚋgqlgenbenchᚐHelloOut(ctx context.Context, sel ast.SelectionSet, v *HelloOut) graphql.Marshaler {
+func (ec *executionContext) marshalOHelloOut2ᚖgithubᚗcomᚋallframeᚑgoᚋallframeᚋbenchᚋgqlgenbenchᚐHelloOut(ctx context.Context, sel ast.SelectionSet, v *HelloOut) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -2963,7 +2963,7 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
-func (ec *executionContext) marshalOItemsOut2ᚖgithubᚗcomᚋallframeᚑgoᚋallframeᚋtransportᚋgraphqlᚋinternalᚋgqlgenbenchᚐItemsOut(ctx context.Context, sel ast.SelectionSet, v *ItemsOut) graphql.Marshaler {
+func (ec *executionContext) marshalOItemsOut2ᚖgithubᚗcomᚋallframeᚑgoᚋallframeᚋbenchᚋgqlgenbenchᚐItemsOut(ctx context.Context, sel ast.SelectionSet, v *ItemsOut) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -7,7 +7,7 @@
 // in transport/graphql checks they are equal. Regenerate the gqlgen server
 // with:
 //
-//	cd transport/graphql/internal/gqlgenbench && go run github.com/99designs/gqlgen@v0.17.98 generate
+//	cd bench/gqlgenbench && go run github.com/99designs/gqlgen@v0.17.98 generate
 //
 // generated.go is gqlgen's output; schema.resolvers.go is rewritten too but keeps
 // the resolver bodies, which call the same functions as the App's handlers.
