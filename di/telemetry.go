@@ -8,7 +8,6 @@ import (
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/telemetry"
-	"github.com/allframe-go/allframe/transport/rest"
 )
 
 // NewTelemetry builds telemetry from the standard OTEL_* environment
@@ -41,7 +40,7 @@ func Telemetry(opts ...telemetry.Option) fx.Option {
 			return NewTelemetry(context.Background(), a, opts...)
 		}),
 		fx.Invoke(func(a *app.App, t *telemetry.Telemetry) {
-			t.Install(a, telemetry.WithHTTPStatus(rest.StatusCode))
+			t.Install(a)
 		}),
 	)
 }
