@@ -116,6 +116,7 @@ type App struct {
 	cfgErr                     error
 	logger                     *slog.Logger
 	validator                  *validator.Validate
+	adminAuth                  AdminAuthorizer // see admin.go
 
 	mu         sync.Mutex
 	types      *Types
@@ -189,6 +190,7 @@ func New(opts ...Option) *App {
 		validator: newValidator(),
 		types:     NewTypes(),
 		byName:    map[string]*Operation{},
+		adminAuth: BearerToken(os.Getenv(AdminTokenEnv)),
 	}
 	a.cfg, a.cfgErr = ConfigFromEnv(nil)
 	for _, o := range opts {

@@ -6,27 +6,34 @@ import (
 	"strings"
 )
 
-// Protocol names the transport a call arrived on.
-type Protocol uint8
+// Protocol names the transport a call arrived on. It is an open set of
+// short lower-case names, as connect-go's Peer.Protocol is: the constants
+// below are the protocols of this module's transports, and a transport
+// elsewhere names its own (e.g. "mcp", "connect"). Code that treats
+// protocols differently (telemetry's conventions, the admin gate) keys on
+// the name and has a generic case for names it does not know. The zero
+// Protocol is not in-process: a call that names no protocol is treated as
+// arriving from the network.
+type Protocol string
 
-// The protocols.
+// The protocols of this module's transports.
 const (
-	ProtocolInProcess Protocol = iota
-	ProtocolHTTP
-	ProtocolGRPC
-	ProtocolGraphQL
+	// ProtocolInProcess is a call made in process (Invoke, InvokeJSON).
+	ProtocolInProcess Protocol = "inprocess"
+	// ProtocolHTTP is a REST call (and its SSE streams).
+	ProtocolHTTP Protocol = "http"
+	// ProtocolGRPC is a gRPC call.
+	ProtocolGRPC Protocol = "grpc"
+	// ProtocolGraphQL is one operation (root field) of a GraphQL request.
+	ProtocolGraphQL Protocol = "graphql"
 )
 
+// String returns the protocol's name, "unknown" for the zero Protocol.
 func (p Protocol) String() string {
-	switch p {
-	case ProtocolHTTP:
-		return "http"
-	case ProtocolGRPC:
-		return "grpc"
-	case ProtocolGraphQL:
-		return "graphql"
+	if p == "" {
+		return "unknown"
 	}
-	return "inprocess"
+	return string(p)
 }
 
 // Metadata is read access to a call's incoming headers or metadata. Keys are

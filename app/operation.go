@@ -48,6 +48,9 @@ type Operation struct {
 	Tags                 []string
 	// Deprecated holds the deprecation reason; empty if not deprecated.
 	Deprecated string
+	// Admin marks an operator operation, gated by the App's admin
+	// authorizer on every network protocol (see Admin).
+	Admin bool
 	// Extensions carries hints for other modules (e.g. cqrs).
 	Extensions map[string]any
 
@@ -84,6 +87,11 @@ func (op *Operation) Handle(ctx context.Context, call *Call) (out any, err error
 	}
 	if call.ResponseHeader == nil {
 		call.ResponseHeader = discardHeaders{}
+	}
+	if op.Admin {
+		if e := op.app.authorizeAdmin(ctx, call); e != nil {
+			return nil, e
+		}
 	}
 	chain := op.chain
 	if chain == nil {

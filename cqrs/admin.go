@@ -22,8 +22,11 @@ type RebuildInput struct {
 // RegisterAdmin registers two operations for operators: the query
 // "projections" (GET /projections: the status, position and lag of every
 // projection) and the command "rebuildProjection" (POST
-// /projections/{name}/rebuild). opts apply to both (e.g. an auth
-// middleware with app.With).
+// /projections/{name}/rebuild). Both are admin operations (app.Admin):
+// over the network they run only for calls the App's admin authorizer
+// allows — by default, a request carrying "Authorization: Bearer
+// $ALLFRAME_ADMIN_TOKEN" — and are refused with permission_denied
+// otherwise, or always when the variable is unset. opts apply to both.
 func (b *Bus) RegisterAdmin(opts ...app.OpOption) {
 	app.Query(b.app, "projections", func(ctx context.Context, _ ProjectionsInput) (ProjectionsOutput, error) {
 		st, err := b.projections.Status(ctx)
@@ -31,7 +34,7 @@ func (b *Bus) RegisterAdmin(opts ...app.OpOption) {
 			return ProjectionsOutput{}, edgeError(err)
 		}
 		return ProjectionsOutput{Projections: st}, nil
-	}, append([]app.OpOption{app.HTTP("GET", "/projections"), app.Describe("Status, position and lag of every projection")}, opts...)...)
+	}, append([]app.OpOption{app.Admin(), app.HTTP("GET", "/projections"), app.Describe("Status, position and lag of every projection")}, opts...)...)
 	app.Command(b.app, "rebuildProjection", func(ctx context.Context, in RebuildInput) (ProjectionStatus, error) {
 		if _, err := b.projections.runner(in.Name); err != nil {
 			return ProjectionStatus{}, app.NewError(app.CodeNotFound, "no projection "+in.Name)
@@ -49,5 +52,5 @@ func (b *Bus) RegisterAdmin(opts ...app.OpOption) {
 			}
 		}
 		return ProjectionStatus{}, app.NewError(app.CodeNotFound, "no projection "+in.Name)
-	}, append([]app.OpOption{app.HTTP("POST", "/projections/{name}/rebuild"), app.Describe("Deletes a projection's read model and rebuilds it from the first event")}, opts...)...)
+	}, append([]app.OpOption{app.Admin(), app.HTTP("POST", "/projections/{name}/rebuild"), app.Describe("Deletes a projection's read model and rebuilds it from the first event")}, opts...)...)
 }

@@ -123,7 +123,8 @@
 // resumes from its durable checkpoint, catches up in batches, then follows
 // live. Rebuild resets one and replays from the first event; Status
 // reports position, head, lag and the last error (RegisterAdmin exposes
-// both as operations). A failing batch is retried from the checkpoint with
+// both as admin operations, refused over the network unless the request
+// carries the App's admin token: see app.Admin). A failing batch is retried from the checkpoint with
 // exponential backoff. The sqlite backend's projection commits its writes
 // and its checkpoint in one transaction (exactly-once effect);
 // NewProjection here works with any store (in-memory read models, or

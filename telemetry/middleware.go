@@ -97,13 +97,15 @@ func WithPropagator(p propagation.TextMapPropagator) MiddlewareOption {
 	return func(m *middleware) { m.prop = p }
 }
 
-// WithHTTPStatus gives the middleware the HTTP status the REST transport
-// answers for each code (pass rest.StatusCode). It sets
-// http.response.status_code, and an HTTP span is an error exactly when the
-// status is 5xx, as the HTTP semantic conventions say. Telemetry does not
-// import transports, hence the function. Default: none; the attribute is
-// omitted and server-fault codes (unknown, deadline_exceeded,
-// unimplemented, internal, unavailable, data_loss) mark errors.
+// WithHTTPStatus overrides the HTTP status that http.response.status_code
+// reports for each code, for HTTP calls answered by something other than
+// AllFrame's HTTP host. An HTTP span is an error exactly when the status is
+// 5xx, as the HTTP semantic conventions say. Default: httpserver.StatusCode
+// (the statuses the HTTP host answers, connect-go's table) for calls that
+// carry their request (app.Call.HTTPRequest, set by REST); for HTTP calls
+// without one the attribute is omitted and server-fault codes (unknown,
+// deadline_exceeded, unimplemented, internal, unavailable, data_loss) mark
+// errors.
 func WithHTTPStatus(f func(app.Code) int) MiddlewareOption {
 	return func(m *middleware) { m.httpStatus = f }
 }
@@ -122,7 +124,8 @@ func WithRPCConventions(c RPCConventions) MiddlewareOption {
 // propagator extracts from call.Metadata (HTTP headers, gRPC metadata):
 //   - HTTP: SERVER span "GET /hello/{name}" with http.request.method,
 //     http.route (call.Route, else the operation's path template),
-//     http.response.status_code (see WithHTTPStatus), url.scheme,
+//     http.response.status_code (the HTTP host's status; see
+//     WithHTTPStatus), url.scheme,
 //     url.path, server.address/port, client.address, user_agent.original
 //     and network.protocol.version when the transport set
 //     call.HTTPRequest;
@@ -133,8 +136,13 @@ func WithRPCConventions(c RPCConventions) MiddlewareOption {
 //     (query, mutation, subscription) and graphql.operation.name, the
 //     operation (root field) name; one span per operation call, so a
 //     document selecting two operations yields two sibling spans;
-//   - in-process calls (app.Invoke): INTERNAL span named after the
-//     operation.
+//   - in-process calls (app.Invoke), and protocols with no conventions
+//     here: INTERNAL span named after the operation.
+//
+// Each protocol's conventions live in a file of their own
+// (protocol_http.go, protocol_grpc.go, protocol_graphql.go), found by
+// app.Protocol in a table built here; a new protocol adds a file and an
+// entry in protocol.go, and edits nothing else.
 //
 // Every span carries allframe.operation; a failed call carries
 // allframe.error.code and error.type, and its span status is Error when
@@ -168,6 +176,7 @@ func Middleware(tp trace.TracerProvider, mp metric.MeterProvider, opts ...Middle
 	if m.tracer == nil && !m.metrics {
 		return func(next app.Handler) app.Handler { return next }
 	}
+	m.protocols = newProtocols(m)
 	return m.wrap
 }
 
@@ -176,6 +185,9 @@ type middleware struct {
 	prop       propagation.TextMapPropagator
 	httpStatus func(app.Code) int
 	rpc        RPCConventions
+
+	// protocols holds each protocol's conventions (see protocol.go).
+	protocols map[app.Protocol]conventions
 
 	metrics    bool
 	opDuration metric.Float64Histogram
@@ -217,23 +229,27 @@ func (m *middleware) initMetrics(meter metric.Meter) {
 }
 
 // routeKey identifies what a call's span name and attributes depend on.
+// The operation and protocol are always set; the protocol's conventions
+// set the rest.
 type routeKey struct {
 	op     *app.Operation
 	proto  app.Protocol
 	route  string
 	method string // HTTP request method
-	scheme string // HTTP url.scheme, when known
+	scheme string // HTTP url.scheme, set when the call carries its request
 }
 
 // route holds everything precomputed for one routeKey.
 type route struct {
 	name      string
 	startOpts []trace.SpanStartOption
+	conv      conventions
 	// protoHist is the protocol's semantic-convention instrument (HTTP or
 	// established RPC), nil for other protocols; millis when it records
-	// milliseconds.
-	protoHist metric.Float64Histogram
-	millis    bool
+	// milliseconds. protoHist2 is a second one (current RPC), or nil.
+	protoHist  metric.Float64Histogram
+	millis     bool
+	protoHist2 metric.Float64Histogram
 	// byCode is indexed by app.Code.
 	byCode []codeInfo
 }
@@ -243,8 +259,8 @@ type codeInfo struct {
 	errorType string
 	spanAttrs []attribute.KeyValue
 	opRec     []metric.RecordOption
-	protoRec  []metric.RecordOption // http or established rpc
-	protoRec2 []metric.RecordOption // current rpc
+	protoRec  []metric.RecordOption // of protoHist
+	protoRec2 []metric.RecordOption // of protoHist2
 }
 
 func (m *middleware) wrap(next app.Handler) app.Handler {
@@ -308,7 +324,8 @@ func (m *middleware) finish(ctx context.Context, call *app.Call, req *http.Reque
 	if span != nil {
 		if span.IsRecording() {
 			attrs := make([]attribute.KeyValue, 0, 12+len(ci.spanAttrs))
-			attrs = appendCallAttributes(attrs, call, req)
+			attrs = appendPeer(attrs, call.Peer)
+			attrs = r.conv.callAttributes(attrs, call, req)
 			attrs = append(attrs, ci.spanAttrs...)
 			if stream != nil {
 				attrs = append(attrs, AttrStreamItems.Int64(stream.n.Load()))
@@ -336,7 +353,7 @@ func (m *middleware) finish(ctx context.Context, call *app.Call, req *http.Reque
 			r.protoHist.Record(ctx, v, ci.protoRec...)
 		}
 		if ci.protoRec2 != nil {
-			m.rpcCallDur.Record(ctx, secs, ci.protoRec2...)
+			r.protoHist2.Record(ctx, secs, ci.protoRec2...)
 		}
 	}
 }
@@ -344,23 +361,8 @@ func (m *middleware) finish(ctx context.Context, call *app.Call, req *http.Reque
 // route returns the cached route of call, building it on first sight.
 func (m *middleware) route(call *app.Call, req *http.Request) *route {
 	k := routeKey{op: call.Operation, proto: call.Protocol}
-	switch call.Protocol {
-	case app.ProtocolHTTP:
-		k.route = call.Route
-		if k.route == "" {
-			k.route = call.Operation.HTTPPath
-		}
-		k.method = call.Operation.HTTPMethod
-		if req != nil {
-			k.method = req.Method
-			k.scheme = "http"
-			if req.TLS != nil {
-				k.scheme = "https"
-			}
-		}
-	case app.ProtocolGRPC:
-		k.route = call.Route
-	}
+	conv := m.conventions(call.Protocol)
+	k = conv.routeKey(k, call, req)
 	if p := m.routes.Load(); p != nil {
 		if r, ok := (*p)[k]; ok {
 			return r
@@ -374,7 +376,7 @@ func (m *middleware) route(call *app.Call, req *http.Request) *route {
 			return r
 		}
 	}
-	r := m.buildRoute(k)
+	r := m.buildRoute(k, conv)
 	if old != nil && len(*old) >= maxCachedRoutes {
 		return r
 	}
@@ -415,142 +417,45 @@ func serverFault(c app.Code) bool {
 	return false
 }
 
-// knownMethod reports whether m is a method the HTTP semantic conventions
-// record as is; others become "_OTHER".
-func knownMethod(m string) bool {
-	switch m {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete,
-		http.MethodConnect, http.MethodOptions, http.MethodTrace, http.MethodPatch, "QUERY":
-		return true
-	}
-	return false
-}
-
-func graphqlType(k app.OpKind) string {
-	switch k {
-	case app.OpCommand:
-		return "mutation"
-	case app.OpStream:
-		return "subscription"
-	}
-	return "query"
-}
-
-// splitFullMethod splits "/pkg.Service/Method" into its service and
-// method.
-func splitFullMethod(full string) (service, method string, ok bool) {
-	s := strings.TrimPrefix(full, "/")
-	i := strings.LastIndexByte(s, '/')
-	if i <= 0 || i == len(s)-1 {
-		return "", "", false
-	}
-	return s[:i], s[i+1:], true
-}
-
-func (m *middleware) buildRoute(k routeKey) *route {
+// buildRoute precomputes the span start options and, for every code, the
+// result attributes of calls on k: the parts every protocol shares here,
+// the rest from the protocol's conventions.
+func (m *middleware) buildRoute(k routeKey, conv conventions) *route {
 	op := k.op
-	r := &route{}
-	kind := trace.SpanKindServer
 	opAttr := AttrOperation.String(op.Name)
-	start := []attribute.KeyValue{opAttr}
-	var protoBase []attribute.KeyValue  // metric attributes of the protocol instrument
-	var protoBase2 []attribute.KeyValue // current-rpc metric attributes
-	switch k.proto {
-	case app.ProtocolHTTP:
-		method, original := k.method, ""
-		if !knownMethod(method) {
-			method, original = "_OTHER", k.method
-		}
-		r.name = method + " " + k.route
-		if method == "_OTHER" {
-			r.name = "HTTP " + k.route
-		}
-		protoBase = []attribute.KeyValue{semconv.HTTPRequestMethodKey.String(method), semconv.HTTPRouteKey.String(k.route)}
-		if k.scheme != "" {
-			protoBase = append(protoBase, semconv.URLSchemeKey.String(k.scheme))
-		}
-		start = append(start, protoBase...)
-		r.protoHist = m.httpDur
-		if original != "" {
-			start = append(start, semconv.HTTPRequestMethodOriginalKey.String(original))
-		}
-	case app.ProtocolGRPC:
-		service, method, ok := splitFullMethod(k.route)
-		if !ok {
-			service, method = op.App().Name(), app.PascalName(op.Name)
-		}
-		full := service + "/" + method
-		r.name = full
-		if m.rpc != RPCConventionsCurrent {
-			protoBase = []attribute.KeyValue{attrRPCSystem.String("grpc"), attrRPCService.String(service), semconv.RPCMethodKey.String(method)}
-			r.protoHist, r.millis = m.rpcDur, true
-		}
-		if m.rpc != RPCConventionsEstablished {
-			protoBase2 = []attribute.KeyValue{semconv.RPCSystemNameGRPC, semconv.RPCMethodKey.String(full)}
-		}
-		switch m.rpc {
-		case RPCConventionsEstablished:
-			start = append(start, protoBase...)
-		case RPCConventionsCurrent:
-			start = append(start, protoBase2...)
-		default:
-			start = append(start, protoBase[:2]...)
-			start = append(start, protoBase2...)
-		}
-	case app.ProtocolGraphQL:
-		typ := graphqlType(op.Kind)
-		r.name = typ + " " + op.Name
-		start = append(start, semconv.GraphQLOperationTypeKey.String(typ), semconv.GraphQLOperationNameKey.String(op.Name))
-	default:
-		kind = trace.SpanKindInternal
-		r.name = op.Name
-	}
-	r.startOpts = []trace.SpanStartOption{trace.WithSpanKind(kind), trace.WithAttributes(start...)}
+	pr := protoRoute{kind: trace.SpanKindServer}
+	conv.route(k, &pr)
+	r := &route{name: pr.name, conv: conv, protoHist: pr.hist, millis: pr.millis, protoHist2: pr.hist2}
+	start := append([]attribute.KeyValue{opAttr}, pr.start...)
+	r.startOpts = []trace.SpanStartOption{trace.WithSpanKind(pr.kind), trace.WithAttributes(start...)}
 
 	codesAll := app.Codes()
 	r.byCode = make([]codeInfo, len(codesAll))
 	for _, c := range codesAll {
-		ci := &r.byCode[c]
-		var spanAttrs []attribute.KeyValue
-		protoAttrs := append([]attribute.KeyValue(nil), protoBase...)
-		proto2Attrs := append([]attribute.KeyValue(nil), protoBase2...)
-		ci.isError = serverFault(c)
-		ci.errorType = c.Upper()
-		switch k.proto {
-		case app.ProtocolHTTP:
-			if m.httpStatus != nil {
-				st := m.httpStatus(c)
-				ci.isError = st >= 500
-				ci.errorType = strconv.Itoa(st)
-				spanAttrs = append(spanAttrs, semconv.HTTPResponseStatusCodeKey.Int(st))
-				protoAttrs = append(protoAttrs, semconv.HTTPResponseStatusCodeKey.Int(st))
-			}
-		case app.ProtocolGRPC:
-			if m.rpc != RPCConventionsCurrent {
-				spanAttrs = append(spanAttrs, attrRPCGRPCStatusCode.Int(int(c)))
-				protoAttrs = append(protoAttrs, attrRPCGRPCStatusCode.Int(int(c)))
-			}
-			if m.rpc != RPCConventionsEstablished {
-				spanAttrs = append(spanAttrs, semconv.RPCResponseStatusCodeKey.String(c.Upper()))
-				proto2Attrs = append(proto2Attrs, semconv.RPCResponseStatusCodeKey.String(c.Upper()))
-			}
+		res := codeResult{isError: serverFault(c), errorType: c.Upper()}
+		if pr.result != nil {
+			pr.result(c, &res)
 		}
+		spanAttrs := res.span
+		protoAttrs := append(append([]attribute.KeyValue(nil), pr.base...), res.metric...)
+		proto2Attrs := append(append([]attribute.KeyValue(nil), pr.base2...), res.metric2...)
 		if c != app.CodeOK {
 			spanAttrs = append(spanAttrs, AttrErrorCode.String(c.String()))
 		}
-		if ci.isError {
-			et := semconv.ErrorTypeKey.String(ci.errorType)
+		if res.isError {
+			et := semconv.ErrorTypeKey.String(res.errorType)
 			spanAttrs = append(spanAttrs, et)
 			protoAttrs = append(protoAttrs, et)
 			proto2Attrs = append(proto2Attrs, et)
 		}
-		ci.spanAttrs = spanAttrs
+		ci := &r.byCode[c]
+		ci.isError, ci.errorType, ci.spanAttrs = res.isError, res.errorType, spanAttrs
 		if m.metrics {
 			ci.opRec = recordOpts(opAttr, AttrProtocol.String(k.proto.String()), AttrCode.String(c.String()))
 			if r.protoHist != nil {
 				ci.protoRec = recordOpts(protoAttrs...)
 			}
-			if protoBase2 != nil {
+			if r.protoHist2 != nil {
 				ci.protoRec2 = recordOpts(proto2Attrs...)
 			}
 		}
@@ -562,67 +467,16 @@ func recordOpts(kv ...attribute.KeyValue) []metric.RecordOption {
 	return []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(kv...))}
 }
 
-// appendCallAttributes appends the per-call attributes of a span: the
-// peer, and for HTTP the request's URL, host and user agent.
-func appendCallAttributes(attrs []attribute.KeyValue, call *app.Call, req *http.Request) []attribute.KeyValue {
-	if host, port, ok := splitHostPort(call.Peer); ok {
+// appendPeer appends the network peer of a call (its remote address),
+// which every protocol records alike.
+func appendPeer(attrs []attribute.KeyValue, peer string) []attribute.KeyValue {
+	if host, port, ok := splitHostPort(peer); ok {
 		attrs = append(attrs, semconv.NetworkPeerAddressKey.String(host))
 		if port > 0 {
 			attrs = append(attrs, semconv.NetworkPeerPortKey.Int(port))
 		}
 	}
-	switch call.Protocol {
-	case app.ProtocolHTTP, app.ProtocolGraphQL:
-		client := ""
-		if xff := call.Metadata.Get("X-Forwarded-For"); xff != "" {
-			client, _, _ = strings.Cut(xff, ",")
-			client = strings.TrimSpace(client)
-		} else if host, _, ok := splitHostPort(call.Peer); ok {
-			client = host
-		}
-		if client != "" {
-			attrs = append(attrs, semconv.ClientAddressKey.String(client))
-		}
-		if ua := call.Metadata.Get("User-Agent"); ua != "" {
-			attrs = append(attrs, semconv.UserAgentOriginalKey.String(ua))
-		}
-		if req != nil {
-			if call.Protocol == app.ProtocolHTTP {
-				attrs = append(attrs, semconv.URLPathKey.String(req.URL.Path))
-			}
-			if host, port, ok := splitHostPort(req.Host); ok {
-				attrs = append(attrs, semconv.ServerAddressKey.String(host))
-				if port == 0 {
-					port = 80
-					if req.TLS != nil {
-						port = 443
-					}
-				}
-				attrs = append(attrs, semconv.ServerPortKey.Int(port))
-			}
-			attrs = append(attrs, semconv.NetworkProtocolVersionKey.String(protoVersion(req)))
-		}
-	case app.ProtocolGRPC:
-		if host, port, ok := splitHostPort(call.Metadata.Get(":authority")); ok {
-			attrs = append(attrs, semconv.ServerAddressKey.String(host))
-			if port > 0 {
-				attrs = append(attrs, semconv.ServerPortKey.Int(port))
-			}
-		}
-	}
 	return attrs
-}
-
-func protoVersion(r *http.Request) string {
-	switch {
-	case r.ProtoMajor == 1 && r.ProtoMinor == 1:
-		return "1.1"
-	case r.ProtoMajor == 2 && r.ProtoMinor == 0:
-		return "2"
-	case r.ProtoMajor == 3 && r.ProtoMinor == 0:
-		return "3"
-	}
-	return strconv.Itoa(r.ProtoMajor) + "." + strconv.Itoa(r.ProtoMinor)
 }
 
 // splitHostPort splits "host:port", "[v6]:port" or a bare host; port is 0

@@ -13,7 +13,6 @@ import (
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/di"
 	"github.com/allframe-go/allframe/telemetry"
-	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
 // NewTelemetry builds telemetry from the standard OTEL_* environment
@@ -46,7 +45,7 @@ func Module(opts ...telemetry.Option) fx.Option {
 			return NewTelemetry(context.Background(), a, opts...)
 		}),
 		fx.Invoke(func(a *app.App, t *telemetry.Telemetry) {
-			t.Install(a, telemetry.WithHTTPStatus(httpserver.StatusCode))
+			t.Install(a)
 		}),
 	)
 }
