@@ -334,11 +334,11 @@ func TestBenchSchemaMatchesGqlgenSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := os.ReadFile(filepath.Join("internal", "gqlgenbench", "schema.graphqls"))
+	want, err := os.ReadFile(filepath.Join("..", "..", "bench", "gqlgenbench", "schema.graphqls"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(string(want), s.SDL()+"\n"); diff != "" {
-		t.Errorf("the gqlgen baseline's schema differs from the framework's; copy the SDL to internal/gqlgenbench/schema.graphqls and regenerate (-file +framework):\n%s", diff)
+		t.Errorf("the gqlgen baseline's schema differs from the framework's; copy the SDL to bench/gqlgenbench/schema.graphqls and regenerate (-file +framework):\n%s", diff)
 	}
 }
