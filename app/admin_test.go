@@ -163,7 +163,7 @@ func TestAdminInProcess(t *testing.T) {
 func TestAdminAuthCustom(t *testing.T) {
 	errSecret := errors.New("role lookup failed: db password is hunter2")
 	var seen []string
-	auth := func(ctx context.Context, call *app.Call) error {
+	auth := func(_ context.Context, call *app.Call) error {
 		seen = append(seen, call.Operation.Name+" "+call.Protocol.String()+" "+call.Peer)
 		switch call.Metadata.Get("X-Role") {
 		case "operator":

@@ -17,12 +17,12 @@ func TestRESTOnlyLinksNoGRPCOrGraphQL(t *testing.T) {
 		t.Skip("builds a binary; skipped with -short")
 	}
 	bin := filepath.Join(t.TempDir(), "restonly")
-	build := exec.Command("go", "build", "-o", bin, "./testdata/restonly")
+	build := exec.Command("go", "build", "-o", bin, "./testdata/restonly") //nolint:gosec // G204: the go tool on a path in the test's temp dir
 	build.Env = os.Environ()
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	out, err := exec.Command("go", "tool", "nm", bin).Output()
+	out, err := exec.Command("go", "tool", "nm", bin).Output() //nolint:gosec // G204: as above
 	if err != nil {
 		t.Fatalf("go tool nm: %v", err)
 	}

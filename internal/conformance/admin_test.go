@@ -27,7 +27,7 @@ import (
 	"github.com/allframe-go/allframe/transport/rest"
 )
 
-const adminToken = "conformance-admin-token"
+const adminToken = "conformance-admin-token" //nolint:gosec // G101: a test token, not a credential
 
 // adminServers serves an App holding cqrs's admin operations (projections,
 // rebuildProjection), an admin stream (tail) and a plain query (hello)

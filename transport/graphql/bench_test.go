@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/allframe-go/allframe/bench/gqlgenbench"
 	"github.com/allframe-go/allframe/graph"
 	graphql "github.com/allframe-go/allframe/transport/graphql"
-	"github.com/allframe-go/allframe/bench/gqlgenbench"
 )
 
 // The benchmarks compare the framework's GraphQL endpoint with a

@@ -14,10 +14,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/bench/gqlgenbench"
 	"github.com/allframe-go/allframe/graph"
 	"github.com/allframe-go/allframe/graph/graphtest"
 	graphql "github.com/allframe-go/allframe/transport/graphql"
-	"github.com/allframe-go/allframe/bench/gqlgenbench"
 	"github.com/allframe-go/allframe/transport/httpserver"
 )
 

@@ -180,7 +180,7 @@ func TestLargeBodyRefusedBeforeContinue(t *testing.T) {
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	fmt.Fprintf(conn, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", 50<<20)
+	_, _ = fmt.Fprintf(conn, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", 50<<20)
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -225,7 +225,7 @@ func closedWithin(conn net.Conn, limit time.Duration) bool {
 	_ = conn.SetReadDeadline(time.Now().Add(limit))
 	_, err := io.Copy(io.Discard, conn)
 	var ne net.Error
-	return !(errors.As(err, &ne) && ne.Timeout())
+	return !errors.As(err, &ne) || !ne.Timeout()
 }
 
 func TestSlowBodyAndIdleConnectionsAreClosed(t *testing.T) {
@@ -240,7 +240,7 @@ func TestSlowBodyAndIdleConnectionsAreClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer slow.Close()
-	fmt.Fprintf(slow, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\":")
+	_, _ = fmt.Fprintf(slow, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\":")
 	if !closedWithin(slow, 10*time.Second) {
 		t.Error("a body stalled mid-way kept its connection open")
 	}
@@ -250,7 +250,7 @@ func TestSlowBodyAndIdleConnectionsAreClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idle.Close()
-	fmt.Fprintf(idle, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	_, _ = fmt.Fprintf(idle, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
 	r := bufio.NewReader(idle)
 	resp, err := http.ReadResponse(r, nil)
 	if err != nil {

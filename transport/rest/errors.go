@@ -23,7 +23,3 @@ func NewProblem(e *app.Error, instance string) *Problem { return httpserver.NewP
 func writeProblem(w http.ResponseWriter, r *http.Request, e *app.Error) {
 	httpserver.WriteProblem(w, r, e)
 }
-
-func codeForStatus(status int) app.Code { return httpserver.CodeForStatus(status) }
-
-func statusText(status int) string { return httpserver.StatusText(status) }
