@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -177,8 +178,25 @@ func (b *specBuilder) operation(op *app.Operation) (*openapi3.Operation, error) 
 	if err != nil {
 		return nil, err
 	}
+	bound := map[string]bool{} // header names already bound from input fields
 	for _, p := range plan.params {
-		o.Parameters = append(o.Parameters, &openapi3.ParameterRef{Value: b.parameter(p)})
+		prm := b.parameter(p)
+		if prm.In == openapi3.ParameterInHeader {
+			bound[http.CanonicalHeaderKey(prm.Name)] = true
+		}
+		o.Parameters = append(o.Parameters, &openapi3.ParameterRef{Value: prm})
+	}
+	for _, h := range op.Headers {
+		if bound[http.CanonicalHeaderKey(h.Name)] {
+			continue
+		}
+		o.Parameters = append(o.Parameters, &openapi3.ParameterRef{Value: &openapi3.Parameter{
+			Name:        h.Name,
+			In:          openapi3.ParameterInHeader,
+			Required:    h.Required,
+			Description: h.Description,
+			Schema:      headerSchema(h),
+		}})
 	}
 	if plan.hasBody {
 		body := b.bodySchema(op)
@@ -199,10 +217,27 @@ func (b *specBuilder) operation(op *app.Operation) (*openapi3.Operation, error) 
 	} else {
 		ok.WithContent(openapi3.Content{"application/json": &openapi3.MediaType{Schema: out}})
 	}
+	for _, h := range op.ResponseHeaders {
+		if ok.Headers == nil {
+			ok.Headers = openapi3.Headers{}
+		}
+		ok.Headers[h.Name] = &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+			Description: h.Description,
+			Schema:      headerSchema(h),
+		}}}
+	}
 	o.Responses.Set("200", &openapi3.ResponseRef{Value: ok})
 	o.Responses.Set("400", problemResponse("Invalid input (invalid_argument, failed_precondition, out_of_range)"))
 	o.Responses.Set("default", problemResponse("Error"))
 	return o, nil
+}
+
+// headerSchema is the schema of a header's value: a string with the
+// header's constraints.
+func headerSchema(h app.Header) *openapi3.SchemaRef {
+	s := &jsonschema.Schema{Type: []string{"string"}}
+	jsonschema.ApplyConstraints(s, h.Constraints)
+	return toOpenAPI(s)
 }
 
 func hasRequired(t *app.Type) bool {
