@@ -360,3 +360,47 @@ func TestEncodersShareTypes(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// BenchmarkEncoder compares the compiled encoder with encoding/json on the
+// differential test's values:
+//
+//	go test -run '^$' -bench Encoder -benchmem ./internal/jsonenc/
+func BenchmarkEncoder(b *testing.B) {
+	typ, err := app.NewTypes().Of(reflect.TypeFor[encAll]())
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	vals := make([]*encAll, 64)
+	for i := range vals {
+		vals[i] = randomAll(r)
+		vals[i].Any = nil // measure the compiled paths, not encoding/json's
+	}
+	b.Run("compiled", func(b *testing.B) {
+		enc := Compile(typ)
+		var buf []byte
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			var err error
+			if buf, err = enc(buf[:0], unsafe.Pointer(vals[i%len(vals)])); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		var buf bytes.Buffer
+		je := json.NewEncoder(&buf)
+		je.SetEscapeHTML(false)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			buf.Reset()
+			if err := je.Encode(vals[i%len(vals)]); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
