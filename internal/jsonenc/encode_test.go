@@ -404,3 +404,31 @@ func BenchmarkEncoder(b *testing.B) {
 		}
 	})
 }
+
+// TestBuffer checks that both ways of encoding through a Buffer give
+// encoding/json's bytes, newline included, and survive reuse.
+func TestBuffer(t *testing.T) {
+	enc := compile[encAll](t)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 50 {
+		v := randomAll(r)
+		var want bytes.Buffer
+		je := json.NewEncoder(&want)
+		je.SetEscapeHTML(false)
+		if err := je.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		b := GetBuffer()
+		got, err := b.Compiled(enc, unsafe.Pointer(v))
+		if err != nil || !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("case %d: Compiled = %s, %v; want %s", i, got, err, want.Bytes())
+		}
+		b.Free()
+		b = GetBuffer()
+		got, err = b.Value(v)
+		if err != nil || !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("case %d: Value = %s, %v; want %s", i, got, err, want.Bytes())
+		}
+		b.Free()
+	}
+}
