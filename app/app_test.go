@@ -100,3 +100,21 @@ func TestMiddlewareSeesCall(t *testing.T) {
 		t.Error(diff)
 	}
 }
+
+// TestOperationHeaders checks that declared headers are canonicalised and
+// that a later declaration of a name replaces the earlier one.
+func TestOperationHeaders(t *testing.T) {
+	a := app.New()
+	op := app.Query(a, "q", func(context.Context, struct{}) (struct{}, error) { return struct{}{}, nil },
+		app.RequestHeader(app.Header{Name: "consistency-token", Description: "first"}),
+		app.RequestHeader(app.Header{Name: "Consistency-Token", Description: "second"}),
+		app.RequestHeader(app.Header{Name: "x-b", Required: true}),
+		app.ResponseHeader(app.Header{Name: "x-out"}))
+	want := []app.Header{{Name: "Consistency-Token", Description: "second"}, {Name: "X-B", Required: true}}
+	if diff := cmp.Diff(op.Headers, want); diff != "" {
+		t.Errorf("headers (-got +want):\n%s", diff)
+	}
+	if diff := cmp.Diff(op.ResponseHeaders, []app.Header{{Name: "X-Out"}}); diff != "" {
+		t.Errorf("response headers (-got +want):\n%s", diff)
+	}
+}

@@ -129,19 +129,17 @@ func compileStruct(t *Type, visiting map[*Type]bool) (*compiledStruct, bool) {
 			}
 			return nil, false
 		}
-		if f.Validate != "" {
-			for i, r := range strings.Split(f.Validate, ",") {
-				tag, param, _ := strings.Cut(r, "=")
-				if tag == "omitempty" && i == 0 {
-					cf.omitempty = true
-					continue
-				}
-				cr, ok := compileRule(tag, param, cf.vk)
-				if !ok {
-					return nil, false
-				}
-				cf.rules = append(cf.rules, cr)
+		for i, r := range f.Rules {
+			tag, param := r.Tag, r.Param
+			if tag == "omitempty" && i == 0 {
+				cf.omitempty = true
+				continue
 			}
+			cr, ok := compileRule(tag, param, cf.vk)
+			if !ok {
+				return nil, false
+			}
+			cf.rules = append(cf.rules, cr)
 		}
 		if cf.vk == vkStruct && (len(cf.rules) > 0 || cf.omitempty) {
 			return nil, false // required on structs: leave to the library

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/textproto"
 	"reflect"
 	"regexp"
 	"runtime/debug"
@@ -51,8 +52,12 @@ type Operation struct {
 	// Admin marks an operator operation, gated by the App's admin
 	// authorizer on every network protocol (see Admin).
 	Admin bool
-	// Extensions carries hints for other modules (e.g. cqrs).
-	Extensions map[string]any
+	// Headers are the request headers the operation honours beyond its
+	// input fields (e.g. Idempotency-Key on idempotent commands), read
+	// from the call's Metadata; ResponseHeaders are the headers it may set
+	// on its response (e.g. Consistency-Token). Schema emitters document
+	// both; set them with RequestHeader and ResponseHeader.
+	Headers, ResponseHeaders []Header
 
 	app        *App
 	newInput   func() any
@@ -149,14 +154,45 @@ func With(mw ...Middleware) OpOption {
 	return func(op *Operation) { op.middleware = append(op.middleware, mw...) }
 }
 
-// Extension sets a module-specific hint on the operation.
-func Extension(key string, value any) OpOption {
-	return func(op *Operation) {
-		if op.Extensions == nil {
-			op.Extensions = map[string]any{}
+// Header describes a header (gRPC metadata key) that an operation reads
+// from its call or sets on its response outside its input and output
+// types, so that every schema can document it. Its value is a string;
+// Constraints (lengths, pattern, enum) describe which strings.
+type Header struct {
+	// Name is the header's canonical HTTP name, e.g. "Idempotency-Key".
+	Name string
+	// Description says what the header does.
+	Description string
+	// Required is true for a request header the operation cannot run
+	// without; false for optional ones and for response headers.
+	Required bool
+	// Constraints limit the value.
+	Constraints Constraints
+}
+
+// RequestHeader declares a request header the operation honours (the
+// operation or its middleware reads it from Call.Metadata). A later
+// declaration of the same name replaces an earlier one. Default: none.
+func RequestHeader(h Header) OpOption {
+	return func(op *Operation) { op.Headers = withHeader(op.Headers, h) }
+}
+
+// ResponseHeader declares a header the operation may set on its response
+// (Call.ResponseHeader). A later declaration of the same name replaces an
+// earlier one. Default: none.
+func ResponseHeader(h Header) OpOption {
+	return func(op *Operation) { op.ResponseHeaders = withHeader(op.ResponseHeaders, h) }
+}
+
+func withHeader(hs []Header, h Header) []Header {
+	h.Name = textproto.CanonicalMIMEHeaderKey(h.Name)
+	for i := range hs {
+		if hs[i].Name == h.Name {
+			hs[i] = h
+			return hs
 		}
-		op.Extensions[key] = value
 	}
+	return append(hs, h)
 }
 
 var opNameRE = regexp.MustCompile(`^[a-z][A-Za-z0-9]*$`)

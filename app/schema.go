@@ -138,17 +138,112 @@ type Field struct {
 	Deprecated string
 	// Required is true for `validate:"required"`.
 	Required bool
-	// OmitEmpty mirrors the json tag's omitempty.
+	// OmitEmpty is the json tag's omitempty option: encoding/json leaves
+	// the field out when it holds false, 0, a nil pointer or interface, or
+	// an empty string, slice or map.
 	OmitEmpty bool
+	// OmitZero is the json tag's omitzero option: encoding/json leaves the
+	// field out when it holds its zero value (or its IsZero method says so).
+	OmitZero bool
+	// Quoted is the json tag's string option on a field where encoding/json
+	// honours it (a bool, number or string, or a pointer to one): the value
+	// is written as a JSON string holding its JSON encoding.
+	Quoted bool
 	// In is the REST binding source and Param its name there.
 	In    Source
 	Param string
-	// Validate is the raw `validate` tag.
-	Validate    string
+	// Validate is the raw `validate` tag; Rules holds it parsed.
+	Validate string
+	// Rules are the comma-separated rules of the validate tag, in order.
+	Rules []Rule
+	// Constraints are the limits of Rules (up to the first dive) and the
+	// `pattern` tag that schemas can express.
 	Constraints Constraints
 
 	pattern   string // the explicit `pattern` tag, checked by the App
 	patternRE *regexp.Regexp
+}
+
+// Omittable reports whether encoding/json may leave the field out of an
+// object (omitempty or omitzero), so schemas must not mark it required.
+func (f *Field) Omittable() bool { return f.OmitEmpty || f.OmitZero }
+
+// Rule is one rule of a `validate` tag (go-playground/validator syntax):
+// "max=64" is Rule{Tag: "max", Param: "64"}.
+type Rule struct {
+	Tag, Param string
+}
+
+// parseRules splits a validate tag into its rules.
+func parseRules(tag string) []Rule {
+	if tag == "" {
+		return nil
+	}
+	var rules []Rule
+	for r := range strings.SplitSeq(tag, ",") {
+		name, param, _ := strings.Cut(r, "=")
+		rules = append(rules, Rule{Tag: name, Param: param})
+	}
+	return rules
+}
+
+// jsonTag is a field's json tag, parsed by encoding/json's rules.
+type jsonTag struct {
+	name                      string // the JSON name; "" with a usable tag name absent
+	skip                      bool   // `json:"-"`
+	omitEmpty, omitZero, quot bool
+}
+
+// parseJSONTag parses sf's json tag as encoding/json does: a tag name that
+// encoding/json would reject is ignored (the Go name is used), and the
+// string option counts only on the kinds it applies to.
+func parseJSONTag(sf reflect.StructField) jsonTag {
+	tag := sf.Tag.Get("json")
+	if tag == "-" {
+		return jsonTag{skip: true}
+	}
+	name, opts, _ := strings.Cut(tag, ",")
+	if !validTagName(name) {
+		name = ""
+	}
+	jt := jsonTag{name: name}
+	for opts != "" {
+		var o string
+		o, opts, _ = strings.Cut(opts, ",")
+		switch o {
+		case "omitempty":
+			jt.omitEmpty = true
+		case "omitzero":
+			jt.omitZero = true
+		case "string":
+			ft := sf.Type
+			if ft.Name() == "" && ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			switch ft.Kind() {
+			case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+				reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+				reflect.Float32, reflect.Float64, reflect.String:
+				jt.quot = true
+			}
+		}
+	}
+	return jt
+}
+
+// validTagName mirrors encoding/json's rule for usable tag names.
+func validTagName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
+		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
+			return false
+		}
+	}
+	return true
 }
 
 // Constraints are the validation limits of a field, reflected into schemas.
@@ -398,11 +493,11 @@ func exportName(s string) string {
 func (ts *Types) fields(t *Type, rt reflect.Type, index []int, offset uintptr) error {
 	for i := range rt.NumField() {
 		sf := rt.Field(i)
-		jsonTag := sf.Tag.Get("json")
-		if jsonTag == "-" {
+		jt := parseJSONTag(sf)
+		if jt.skip {
 			continue
 		}
-		jname, jopts, _ := strings.Cut(jsonTag, ",")
+		jname := jt.name
 		if sf.Anonymous && jname == "" {
 			ft := sf.Type
 			if ft.Kind() == reflect.Struct && ft != timeType {
@@ -428,9 +523,12 @@ func (ts *Types) fields(t *Type, rt reflect.Type, index []int, offset uintptr) e
 			Offset:     offset + sf.Offset,
 			Doc:        sf.Tag.Get("doc"),
 			Deprecated: sf.Tag.Get("deprecated"),
-			OmitEmpty:  strings.Contains(","+jopts+",", ",omitempty,") || strings.Contains(","+jopts+",", ",omitzero,"),
+			OmitEmpty:  jt.omitEmpty,
+			OmitZero:   jt.omitZero,
+			Quoted:     jt.quot,
 			Validate:   sf.Tag.Get("validate"),
 		}
+		f.Rules = parseRules(f.Validate)
 		if n := sf.Tag.Get("proto"); n != "" {
 			num, err := strconv.Atoi(n)
 			if err != nil || num < 1 || num > 536870911 || num >= 19000 && num <= 19999 {
@@ -504,14 +602,14 @@ func parseConstraints(f *Field, pattern string) error {
 		c.Pattern = pattern
 		f.pattern, f.patternRE = pattern, re
 	}
-	if f.Validate == "" {
+	if len(f.Rules) == 0 {
 		return nil
 	}
 	base := f.Type.Deref()
 	isNum := base.Kind == KindInt || base.Kind == KindUint || base.Kind == KindFloat || base.Kind == KindDuration
 	isList := base.Kind == KindSlice || base.Kind == KindMap
-	for rule := range strings.SplitSeq(f.Validate, ",") {
-		name, arg, _ := strings.Cut(rule, "=")
+	for _, rule := range f.Rules {
+		name, arg := rule.Tag, rule.Param
 		switch name {
 		case "dive":
 			return nil

@@ -229,3 +229,67 @@ func TestSameNameDifferentPackages(t *testing.T) {
 		t.Errorf("names: %q %q %q", a.Name, b.Name, c.Name)
 	}
 }
+
+type TagFacts struct {
+	Plain   string  `json:"plain"`
+	Empty   string  `json:"empty,omitempty"`
+	Zero    int     `json:"zero,omitzero"`
+	Both    []int   `json:"both,omitempty,omitzero"`
+	Quoted  int     `json:"quoted,string"`
+	QPtr    *bool   `json:"qptr,string"`
+	NoQuote []int   `json:"noQuote,string"`
+	Bad     string  `json:"a\\b,omitempty"`
+	Unnamed float64 `json:",omitzero"`
+	Dash    string  `json:"-,"`
+	Skip    string  `json:"-"`
+	Rules   string  `json:"rules" validate:"omitempty,min=2,oneof=ab cd"`
+}
+
+// TestJSONTagFacts checks that json and validate tags are parsed once, by
+// encoding/json's rules, into the Field facts every codec reads.
+func TestJSONTagFacts(t *testing.T) {
+	typ, err := app.NewTypes().Of(reflect.TypeFor[TagFacts]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	type facts struct {
+		Name                        string
+		OmitEmpty, OmitZero, Quoted bool
+		Omittable                   bool
+		Rules                       []app.Rule
+	}
+	var got []facts
+	for _, f := range typ.Fields {
+		got = append(got, facts{f.Name, f.OmitEmpty, f.OmitZero, f.Quoted, f.Omittable(), f.Rules})
+	}
+	want := []facts{
+		{Name: "plain"},
+		{Name: "empty", OmitEmpty: true, Omittable: true},
+		{Name: "zero", OmitZero: true, Omittable: true},
+		{Name: "both", OmitEmpty: true, OmitZero: true, Omittable: true},
+		{Name: "quoted", Quoted: true},
+		{Name: "qptr", Quoted: true},
+		{Name: "noQuote"},                               // encoding/json ignores ,string on slices
+		{Name: "Bad", OmitEmpty: true, Omittable: true}, // an invalid tag name falls back to the Go name
+		{Name: "Unnamed", OmitZero: true, Omittable: true},
+		{Name: "-"},
+		{Name: "rules", Rules: []app.Rule{{Tag: "omitempty"}, {Tag: "min", Param: "2"}, {Tag: "oneof", Param: "ab cd"}}},
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("fields (-got +want):\n%s", diff)
+	}
+	// encoding/json agrees on every name.
+	js, err := json.Marshal(TagFacts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys map[string]any
+	if err := json.Unmarshal(js, &keys); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range typ.Fields {
+		if _, ok := keys[f.Name]; !ok && !f.Omittable() {
+			t.Errorf("field %q is not in encoding/json's output %s", f.Name, js)
+		}
+	}
+}

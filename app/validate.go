@@ -15,14 +15,16 @@ import (
 func newValidator() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	v.RegisterTagNameFunc(func(sf reflect.StructField) string {
-		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-		if name == "-" {
+		// The same name rule as Field.Name, so violations name the fields
+		// the schemas show.
+		jt := parseJSONTag(sf)
+		switch {
+		case jt.skip:
 			return ""
-		}
-		if name == "" {
+		case jt.name == "":
 			return sf.Name
 		}
-		return name
+		return jt.name
 	})
 	return v
 }

@@ -23,16 +23,30 @@ func (w *Written) setPosition(p int64) { w.Position = p }
 
 type positionSetter interface{ setPosition(int64) }
 
-// Extension keys set on operations registered by cqrs.
-const (
-	// ExtAggregate holds the aggregate type a Handle command acts on.
-	ExtAggregate = "cqrs.aggregate"
-	// ExtIdempotent is true on commands that honour Idempotency-Key.
-	ExtIdempotent = "cqrs.idempotent"
-	// ExtReadsFrom lists the projections a query reads (see
-	// Bus.ReadsFrom); such queries honour Consistency-Token.
-	ExtReadsFrom = "cqrs.readsFrom"
-)
+// commandHeaders declares, for schemas, the headers every command
+// registered by Handle or Command honours and sets.
+func commandHeaders() []app.OpOption {
+	maxLen := maxKeyLength
+	return []app.OpOption{
+		app.RequestHeader(app.Header{
+			Name: MetaIdempotencyKey,
+			Description: "Makes the command idempotent: a retry with the same key replays the recorded response " +
+				"without running the command again; the same key with a different request fails with failed_precondition.",
+			Constraints: app.Constraints{MaxLength: &maxLen, Pattern: "^[!-~]+$"},
+		}),
+		app.ResponseHeader(app.Header{
+			Name: HeaderConsistencyToken,
+			Description: "The global position the command wrote; send it as the Consistency-Token header of a query " +
+				"to read your own writes.",
+			Constraints: app.Constraints{Pattern: "^[0-9]+$"},
+		}),
+		app.ResponseHeader(app.Header{
+			Name:        HeaderIdempotentReplayed,
+			Description: "Present when the response was replayed for a repeated Idempotency-Key.",
+			Constraints: app.Constraints{Enum: []string{"true"}},
+		}),
+	}
+}
 
 type scopeKey struct{}
 
@@ -88,7 +102,7 @@ func Handle[S, In, Out any](agg *Aggregate[S], name string, id func(In) string, 
 			return out, err
 		})
 	}
-	opts = append([]app.OpOption{app.Extension(ExtAggregate, agg.typ), app.Extension(ExtIdempotent, true)}, opts...)
+	opts = append(commandHeaders(), opts...)
 	return app.Command(b.app, name, h, opts...)
 }
 
@@ -103,12 +117,26 @@ func Command[In, Out any](b *Bus, name string, h func(ctx context.Context, in In
 	wrapped := func(ctx context.Context, in In) (Out, error) {
 		return runCommand(ctx, b, name, in, func(ctx context.Context, _ *scope) (Out, error) { return h(ctx, in) })
 	}
-	opts = append([]app.OpOption{app.Extension(ExtIdempotent, true)}, opts...)
+	opts = append(commandHeaders(), opts...)
 	return app.Command(b.app, name, wrapped, opts...)
 }
 
 // maxKeyLength bounds idempotency keys.
 const maxKeyLength = 255
+
+// validKey reports whether an idempotency key is 1 to maxKeyLength visible
+// ASCII characters.
+func validKey(key string) bool {
+	if len(key) == 0 || len(key) > maxKeyLength {
+		return false
+	}
+	for i := range len(key) {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
 
 // runCommand runs h in a command scope: message context, idempotency and
 // the written position.
@@ -121,7 +149,7 @@ func runCommand[In, Out any](ctx context.Context, b *Bus, name string, in In, h 
 		key = call.Metadata.Get(MetaIdempotencyKey)
 	}
 	if key != "" {
-		if cleanID(key) == "" || len(key) > maxKeyLength {
+		if !validKey(key) {
 			return zero, app.InvalidArgument("invalid Idempotency-Key: must be 1 to 255 visible ASCII characters",
 				app.FieldViolation{Field: "Idempotency-Key", Description: "must be 1 to 255 visible ASCII characters"})
 		}

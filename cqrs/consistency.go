@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/allframe-go/allframe/app"
 )
@@ -14,8 +15,8 @@ import (
 // reached it, at most the Bus's consistency timeout (and the call's
 // deadline). A token that does not parse, or lies beyond the store's head,
 // is invalid_argument; a projection that does not catch up in time is
-// unavailable (retryable). The operation's ExtReadsFrom extension lists the
-// projections, so schema emitters can document the header.
+// unavailable (retryable). The option also declares the Consistency-Token
+// request header on the operation, so schemas document it.
 func (b *Bus) ReadsFrom(projections ...string) app.OpOption {
 	wait := app.With(func(next app.Handler) app.Handler {
 		return func(ctx context.Context, call *app.Call) (any, error) {
@@ -27,7 +28,12 @@ func (b *Bus) ReadsFrom(projections ...string) app.OpOption {
 			return next(ctx, call)
 		}
 	})
-	mark := app.Extension(ExtReadsFrom, append([]string(nil), projections...))
+	mark := app.RequestHeader(app.Header{
+		Name: MetaConsistencyToken,
+		Description: "A command's Consistency-Token: the query first waits until the projections it reads (" +
+			strings.Join(projections, ", ") + ") have reached that position, so it sees the command's writes.",
+		Constraints: app.Constraints{Pattern: "^[0-9]+$"},
+	})
 	return func(op *app.Operation) {
 		wait(op)
 		mark(op)

@@ -231,6 +231,26 @@ func TestFreeFormCommand(t *testing.T) {
 	if len(evs) != 2 || evs[0].Metadata.IdempotencyKey != "t-1" || evs[0].Metadata.CorrelationID != evs[1].Metadata.CorrelationID {
 		t.Errorf("events %+v: want two with the key and one correlation id", evs)
 	}
+	// Keys may be up to 255 visible ASCII characters, as the error says.
+	tests := []struct {
+		give string
+		want app.Code
+	}{
+		{give: strings.Repeat("k", 255), want: app.CodeOK},
+		{give: strings.Repeat("k", 256), want: app.CodeInvalidArgument},
+		{give: "~!#$%&'*+-.^_`|", want: app.CodeOK},
+		{give: "with\ttab", want: app.CodeInvalidArgument},
+		{give: "del\x7f", want: app.CodeInvalidArgument},
+		{give: "sp ace", want: app.CodeInvalidArgument},
+	}
+	for _, tt := range tests {
+		md := app.MapMetadata{}
+		md.Set("Idempotency-Key", tt.give)
+		_, err := app.Invoke[transferIn, transferOut](context.Background(), a, "transfer", transferIn{From: "c", To: "d", N: 1}, app.WithMetadata(md))
+		if got := app.CodeOf(err); got != tt.want {
+			t.Errorf("key %q: %v, want %v", tt.give, got, tt.want)
+		}
+	}
 }
 
 // Release 1 of a service stored added events as {"amount": N}.
@@ -414,4 +434,44 @@ func TestDefinitionPanics(t *testing.T) {
 	}
 	// Unexported state is fine without snapshots.
 	cqrs.NewAggregate(bus, "h", countHidden)
+}
+
+// TestOperationsDeclareTheirHeaders checks that commands declare the
+// headers they honour and set, and queries that read projections declare
+// Consistency-Token, so that schemas document them.
+func TestOperationsDeclareTheirHeaders(t *testing.T) {
+	a := quietApp()
+	bus := cqrs.NewBus(a, memory.New(), counterRegistry())
+	agg := cqrs.NewAggregate(bus, "counter", applyCounter)
+	names := func(hs []app.Header) []string {
+		var out []string
+		for _, h := range hs {
+			out = append(out, h.Name)
+		}
+		return out
+	}
+	handled := cqrs.Handle(agg, "add", func(in addIn) string { return in.ID }, addDecider, counterView)
+	free := cqrs.Command(bus, "free", func(context.Context, addIn) (counterOut, error) { return counterOut{}, nil })
+	query := app.Query(a, "read", func(context.Context, struct{}) (counterOut, error) { return counterOut{}, nil }, bus.ReadsFrom("totals"))
+	tests := []struct {
+		give          *app.Operation
+		wantRequest   []string
+		wantResponse  []string
+		wantReadsFrom bool
+	}{
+		{give: handled, wantRequest: []string{"Idempotency-Key"}, wantResponse: []string{"Consistency-Token", "Idempotent-Replayed"}},
+		{give: free, wantRequest: []string{"Idempotency-Key"}, wantResponse: []string{"Consistency-Token", "Idempotent-Replayed"}},
+		{give: query, wantRequest: []string{"Consistency-Token"}, wantReadsFrom: true},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(names(tt.give.Headers), tt.wantRequest); diff != "" {
+			t.Errorf("%s request headers (-got +want):\n%s", tt.give.Name, diff)
+		}
+		if diff := cmp.Diff(names(tt.give.ResponseHeaders), tt.wantResponse); diff != "" {
+			t.Errorf("%s response headers (-got +want):\n%s", tt.give.Name, diff)
+		}
+		if got := len(tt.give.Headers) > 0 && strings.Contains(tt.give.Headers[0].Description, "(totals)"); got != tt.wantReadsFrom {
+			t.Errorf("%s: description %q names the projections: %v, want %v", tt.give.Name, tt.give.Headers[0].Description, got, tt.wantReadsFrom)
+		}
+	}
 }

@@ -139,77 +139,10 @@ func (ps *plans) object(t *app.Type) *objectPlan {
 	}
 	for _, f := range t.Fields {
 		fp := &fieldPlan{name: f.Name, offset: f.Offset, plan: ps.value(f.Type), nullable: outputNullable(f)}
-		if f.OmitEmpty {
-			fp.omit = omitFunc(t.Go.FieldByIndex(f.Index))
-		}
+		fp.omit = jsonenc.OmitFunc(f) // nil unless omitempty or omitzero
 		op.fields[f.Name] = fp
 	}
 	return op
-}
-
-// omitFunc returns the emptiness check of an omitempty or omitzero field.
-func omitFunc(sf reflect.StructField) func(unsafe.Pointer) bool {
-	ft := sf.Type
-	if hasOpt(sf.Tag.Get("json"), "omitzero") {
-		zeroer := reflect.TypeFor[interface{ IsZero() bool }]()
-		switch {
-		case ft.Implements(zeroer):
-			return func(p unsafe.Pointer) bool {
-				v := reflect.NewAt(ft, p).Elem()
-				if ft.Kind() == reflect.Pointer && v.IsNil() {
-					return true
-				}
-				return v.Interface().(interface{ IsZero() bool }).IsZero()
-			}
-		case reflect.PointerTo(ft).Implements(zeroer):
-			return func(p unsafe.Pointer) bool {
-				return reflect.NewAt(ft, p).Interface().(interface{ IsZero() bool }).IsZero()
-			}
-		}
-		return func(p unsafe.Pointer) bool { return reflect.NewAt(ft, p).Elem().IsZero() }
-	}
-	switch ft.Kind() {
-	case reflect.String:
-		return func(p unsafe.Pointer) bool { return len(*(*string)(p)) == 0 }
-	case reflect.Slice:
-		return func(p unsafe.Pointer) bool { return (*sliceHeader)(p).len == 0 }
-	case reflect.Pointer:
-		return func(p unsafe.Pointer) bool { return *(*unsafe.Pointer)(p) == nil }
-	case reflect.Map, reflect.Interface:
-		return func(p unsafe.Pointer) bool {
-			v := reflect.NewAt(ft, p).Elem()
-			return v.IsNil() || v.Kind() == reflect.Map && v.Len() == 0
-		}
-	case reflect.Bool:
-		return func(p unsafe.Pointer) bool { return !*(*bool)(p) }
-	case reflect.Struct, reflect.Array:
-		if ft.Kind() == reflect.Array && ft.Len() == 0 {
-			return func(unsafe.Pointer) bool { return true }
-		}
-		return func(unsafe.Pointer) bool { return false } // encoding/json never omits structs
-	}
-	return func(p unsafe.Pointer) bool { return reflect.NewAt(ft, p).Elem().IsZero() }
-}
-
-func hasOpt(tag, opt string) bool {
-	_, opts, _ := cutComma(tag)
-	for opts != "" {
-		var o string
-		o, opts, _ = cutComma(opts)
-		if o == opt {
-			return true
-		}
-	}
-	return false
-}
-
-func cutComma(s string) (before, after string, found bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == ',' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }
 
 type sliceHeader struct {

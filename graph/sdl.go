@@ -107,7 +107,7 @@ func leafName(t *app.Type) string {
 // interfaces (JSON) and omitempty/omitzero fields are; everything else is
 // non-null (nil slices are written as [] and nil maps as {}).
 func outputNullable(f *app.Field) bool {
-	return f.OmitEmpty || f.Type.Kind == app.KindPointer || f.Type.Kind == app.KindAny
+	return f.Omittable() || f.Type.Kind == app.KindPointer || f.Type.Kind == app.KindAny
 }
 
 // elemNullable reports whether list elements of type t are nullable.

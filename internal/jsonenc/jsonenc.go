@@ -1,7 +1,3 @@
-// Package jsonenc provides the JSON scalar appenders that AllFrame's
-// compiled encoders (the REST transport's and the GraphQL executor's)
-// share, producing exactly what encoding/json produces with HTML escaping
-// off.
 package jsonenc
 
 import (

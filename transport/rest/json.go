@@ -1,11 +1,10 @@
 package rest
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
-	"sync"
 	"unsafe"
+
+	"github.com/allframe-go/allframe/internal/jsonenc"
 )
 
 // Pre-built header values: assigning them avoids canonicalising the key and
@@ -14,53 +13,33 @@ var (
 	jsonContentType = []string{"application/json"}
 )
 
-type jsonBuffer struct {
-	buf bytes.Buffer  // for encoding/json (writeJSON)
-	enc *json.Encoder // writes to buf
-	raw []byte        // for the compiled encoders (writeCompiled)
-}
-
-var jsonPool = sync.Pool{New: func() any {
-	b := &jsonBuffer{}
-	b.enc = json.NewEncoder(&b.buf)
-	b.enc.SetEscapeHTML(false)
-	return b
-}}
-
 // writeCompiled writes the value at p (of the type enc was compiled for)
 // as a JSON response, byte-identical to writeJSON's output.
 func writeCompiled(w http.ResponseWriter, status int, enc encodeFunc, p unsafe.Pointer) error {
-	b := jsonPool.Get().(*jsonBuffer)
-	out, err := enc(b.raw[:0], p)
+	b := jsonenc.GetBuffer()
+	defer b.Free()
+	out, err := b.Compiled(enc, p)
 	if err != nil {
-		jsonPool.Put(b)
 		return err
 	}
-	out = append(out, '\n')
-	w.Header()["Content-Type"] = jsonContentType
-	w.WriteHeader(status)
-	_, err = w.Write(out)
-	if cap(out) <= 64<<10 {
-		b.raw = out[:0] // keep the grown capacity for the next response
-		jsonPool.Put(b)
-	}
-	return err
+	return writeBody(w, status, out)
 }
 
 // writeJSON writes v as a JSON response with one pooled buffer and no
 // per-response allocations beyond encoding/json's own.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
-	b := jsonPool.Get().(*jsonBuffer)
-	b.buf.Reset()
-	if err := b.enc.Encode(v); err != nil {
-		jsonPool.Put(b)
+	b := jsonenc.GetBuffer()
+	defer b.Free()
+	out, err := b.Value(v)
+	if err != nil {
 		return err
 	}
+	return writeBody(w, status, out)
+}
+
+func writeBody(w http.ResponseWriter, status int, body []byte) error {
 	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(status)
-	_, err := w.Write(b.buf.Bytes())
-	if b.buf.Cap() <= 64<<10 {
-		jsonPool.Put(b)
-	}
+	_, err := w.Write(body)
 	return err
 }

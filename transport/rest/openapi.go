@@ -4,13 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
+	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v4"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/internal/jsonschema"
 )
 
 // OpenAPIVersion is the version of the documents BuildOpenAPI produces.
@@ -23,14 +25,10 @@ const problemSchema = "Problem"
 // and problem+json error schemas, validation constraints and descriptions.
 // The document is validated with kin-openapi before it is returned.
 func BuildOpenAPI(a *app.App, servers ...string) (*openapi3.T, error) {
-	b := &specBuilder{
-		schemas:  openapi3.Schemas{},
-		inputs:   map[*app.Type]bool{},
-		building: map[*app.Type]bool{},
-	}
+	b := &specBuilder{js: jsonschema.NewBuilder("#/components/schemas/"), schemas: openapi3.Schemas{}}
 	ops := a.Operations()
 	for _, op := range ops {
-		markInputs(op.Input, b.inputs)
+		b.js.MarkInput(op.Input)
 	}
 	doc := &openapi3.T{
 		OpenAPI: OpenAPIVersion,
@@ -60,6 +58,9 @@ func BuildOpenAPI(a *app.App, servers ...string) (*openapi3.T, error) {
 			doc.Paths.Set(op.HTTPPath, item)
 		}
 		item.SetOperation(op.HTTPMethod, o)
+	}
+	for name, def := range b.js.Defs() {
+		b.schemas[name] = toOpenAPI(def)
 	}
 	// Validate what clients will see: the marshaled document, loaded back
 	// with its $refs resolved.
@@ -138,24 +139,8 @@ func problemSchemaValue() *openapi3.Schema {
 }
 
 type specBuilder struct {
-	schemas  openapi3.Schemas
-	inputs   map[*app.Type]bool // named types reachable from inputs
-	building map[*app.Type]bool
-}
-
-func markInputs(t *app.Type, seen map[*app.Type]bool) {
-	if t == nil || seen[t] {
-		return
-	}
-	seen[t] = true
-	switch t.Kind {
-	case app.KindStruct:
-		for _, f := range t.Fields {
-			markInputs(f.Type, seen)
-		}
-	case app.KindSlice, app.KindMap, app.KindPointer:
-		markInputs(t.Elem, seen)
-	}
+	js      *jsonschema.Builder
+	schemas openapi3.Schemas // components that are not type schemas (Problem)
 }
 
 func ref(name string) *openapi3.SchemaRef {
@@ -193,8 +178,25 @@ func (b *specBuilder) operation(op *app.Operation) (*openapi3.Operation, error) 
 	if err != nil {
 		return nil, err
 	}
+	bound := map[string]bool{} // header names already bound from input fields
 	for _, p := range plan.params {
-		o.Parameters = append(o.Parameters, &openapi3.ParameterRef{Value: b.parameter(p)})
+		prm := b.parameter(p)
+		if prm.In == openapi3.ParameterInHeader {
+			bound[http.CanonicalHeaderKey(prm.Name)] = true
+		}
+		o.Parameters = append(o.Parameters, &openapi3.ParameterRef{Value: prm})
+	}
+	for _, h := range op.Headers {
+		if bound[http.CanonicalHeaderKey(h.Name)] {
+			continue
+		}
+		o.Parameters = append(o.Parameters, &openapi3.ParameterRef{Value: &openapi3.Parameter{
+			Name:        h.Name,
+			In:          openapi3.ParameterInHeader,
+			Required:    h.Required,
+			Description: h.Description,
+			Schema:      headerSchema(h),
+		}})
 	}
 	if plan.hasBody {
 		body := b.bodySchema(op)
@@ -215,10 +217,27 @@ func (b *specBuilder) operation(op *app.Operation) (*openapi3.Operation, error) 
 	} else {
 		ok.WithContent(openapi3.Content{"application/json": &openapi3.MediaType{Schema: out}})
 	}
+	for _, h := range op.ResponseHeaders {
+		if ok.Headers == nil {
+			ok.Headers = openapi3.Headers{}
+		}
+		ok.Headers[h.Name] = &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+			Description: h.Description,
+			Schema:      headerSchema(h),
+		}}}
+	}
 	o.Responses.Set("200", &openapi3.ResponseRef{Value: ok})
 	o.Responses.Set("400", problemResponse("Invalid input (invalid_argument, failed_precondition, out_of_range)"))
 	o.Responses.Set("default", problemResponse("Error"))
 	return o, nil
+}
+
+// headerSchema is the schema of a header's value: a string with the
+// header's constraints.
+func headerSchema(h app.Header) *openapi3.SchemaRef {
+	s := &jsonschema.Schema{Type: []string{"string"}}
+	jsonschema.ApplyConstraints(s, h.Constraints)
+	return toOpenAPI(s)
 }
 
 func hasRequired(t *app.Type) bool {
@@ -243,11 +262,9 @@ func (b *specBuilder) bodySchema(op *app.Operation) *openapi3.SchemaRef {
 	if all {
 		return b.schemaOf(op.Input)
 	}
-	name := op.Input.Name + "Body"
-	if _, ok := b.schemas[name]; !ok {
-		b.schemas[name] = openapi3.NewSchemaRef("", b.structSchema(op.Input, func(f *app.Field) bool { return f.In == app.SourceDefault }))
-	}
-	return ref(name)
+	return toOpenAPI(b.js.Define(op.Input.Name+"Body", func() *jsonschema.Schema {
+		return b.js.Object(op.Input, func(f *app.Field) bool { return f.In == app.SourceDefault })
+	}))
 }
 
 func (b *specBuilder) parameter(p paramBinder) *openapi3.Parameter {
@@ -257,15 +274,15 @@ func (b *specBuilder) parameter(p paramBinder) *openapi3.Parameter {
 	if t.Kind == app.KindPointer {
 		t = t.Elem
 	}
-	s := b.inline(t)
-	applyConstraints(s, f)
+	s := b.js.Inline(t)
+	jsonschema.ApplyConstraints(s, f.Constraints)
 	prm := &openapi3.Parameter{
 		Name:        p.field.Param,
 		In:          in,
 		Required:    p.in == app.SourcePath || f.Required,
 		Description: f.Doc,
 		Deprecated:  f.Deprecated != "",
-		Schema:      openapi3.NewSchemaRef("", s),
+		Schema:      toOpenAPI(s),
 	}
 	if prm.Name == "" {
 		prm.Name = f.Name
@@ -278,192 +295,53 @@ func (b *specBuilder) parameter(p paramBinder) *openapi3.Parameter {
 }
 
 // schemaOf returns a $ref for named types and an inline schema otherwise.
-func (b *specBuilder) schemaOf(t *app.Type) *openapi3.SchemaRef {
-	if t.Name != "" && (t.Kind == app.KindStruct || len(t.Enum) > 0) {
-		b.component(t)
-		return ref(t.Name)
-	}
-	if t.Kind == app.KindPointer {
-		inner := b.schemaOf(t.Elem)
-		if inner.Ref != "" {
-			return openapi3.NewSchemaRef("", &openapi3.Schema{AnyOf: openapi3.SchemaRefs{inner, nullSchema()}})
-		}
-		inner.Value.Type.With(openapi3.TypeNull)
-		return inner
-	}
-	return openapi3.NewSchemaRef("", b.inline(t))
-}
+func (b *specBuilder) schemaOf(t *app.Type) *openapi3.SchemaRef { return toOpenAPI(b.js.Schema(t)) }
 
-func nullSchema() *openapi3.SchemaRef {
-	return openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeNull}})
-}
-
-func (b *specBuilder) component(t *app.Type) {
-	if _, ok := b.schemas[t.Name]; ok || b.building[t] {
-		return
+// toOpenAPI converts a JSON Schema to kin-openapi's model of it.
+func toOpenAPI(s *jsonschema.Schema) *openapi3.SchemaRef {
+	if s == nil {
+		return nil
 	}
-	b.building[t] = true
-	var s *openapi3.Schema
-	if t.Kind == app.KindStruct {
-		s = b.structSchema(t, nil)
-	} else {
-		s = b.inline(t)
+	if s.Ref != "" {
+		return openapi3.NewSchemaRef(s.Ref, nil)
 	}
-	b.schemas[t.Name] = openapi3.NewSchemaRef("", s)
-	delete(b.building, t)
-}
-
-// inline returns the schema of a non-named (or enum) type.
-func (b *specBuilder) inline(t *app.Type) *openapi3.Schema {
-	types := func(ts ...string) *openapi3.Types { x := openapi3.Types(ts); return &x }
-	switch t.Kind {
-	case app.KindBool:
-		return &openapi3.Schema{Type: types("boolean")}
-	case app.KindInt:
-		s := &openapi3.Schema{Type: types("integer")}
-		switch t.Bits {
-		case 8, 16:
-			lo, hi := -math.Pow(2, float64(t.Bits-1)), math.Pow(2, float64(t.Bits-1))-1
-			s.Min, s.Max, s.Format = &lo, &hi, "int32"
-		case 32:
-			s.Format = "int32"
-		default:
-			s.Format = "int64"
-		}
-		return s
-	case app.KindUint:
-		zero := 0.0
-		s := &openapi3.Schema{Type: types("integer"), Min: &zero}
-		switch t.Bits {
-		case 8, 16, 32:
-			hi := math.Pow(2, float64(t.Bits)) - 1
-			s.Max = &hi
-			s.Format = "int64"
-			if t.Bits < 32 {
-				s.Format = "int32"
-			}
-		default:
-			s.Format = "uint64"
-		}
-		return s
-	case app.KindFloat:
-		if t.Bits == 32 {
-			return &openapi3.Schema{Type: types("number"), Format: "float"}
-		}
-		return &openapi3.Schema{Type: types("number"), Format: "double"}
-	case app.KindString:
-		s := &openapi3.Schema{Type: types("string"), Description: t.Doc}
-		for _, v := range t.Enum {
-			s.Enum = append(s.Enum, v)
-		}
-		return s
-	case app.KindBytes:
-		return &openapi3.Schema{Type: types("string", openapi3.TypeNull), ContentEncoding: "base64", Format: "byte"}
-	case app.KindTime:
-		return &openapi3.Schema{Type: types("string"), Format: "date-time"}
-	case app.KindDuration:
-		return &openapi3.Schema{Type: types("integer"), Format: "int64", Description: "Duration in nanoseconds"}
-	case app.KindAny:
-		return &openapi3.Schema{Description: "Any JSON value"}
-	case app.KindSlice:
-		return &openapi3.Schema{Type: types("array", openapi3.TypeNull), Items: b.schemaOf(t.Elem)}
-	case app.KindMap:
-		s := &openapi3.Schema{Type: types("object", openapi3.TypeNull)}
-		s.AdditionalProperties = openapi3.AdditionalProperties{Schema: b.schemaOf(t.Elem)}
-		if t.Key.Kind == app.KindInt || t.Key.Kind == app.KindUint {
-			s.PropertyNames = openapi3.NewSchemaRef("", &openapi3.Schema{Type: types("string"), Pattern: `^-?[0-9]+$`})
-		}
-		return s
-	case app.KindPointer:
-		inner := b.schemaOf(t)
-		return &openapi3.Schema{AnyOf: inner.Value.AnyOf, Type: inner.Value.Type}
-	case app.KindStruct:
-		return b.structSchema(t, nil)
+	o := &openapi3.Schema{
+		Format:          s.Format,
+		Description:     s.Description,
+		Deprecated:      s.Deprecated,
+		Enum:            s.Enum,
+		Min:             s.Minimum,
+		Max:             s.Maximum,
+		ExclusiveMin:    openapi3.ExclusiveBound{Value: s.ExclusiveMinimum},
+		ExclusiveMax:    openapi3.ExclusiveBound{Value: s.ExclusiveMaximum},
+		MinLength:       s.MinLength,
+		MaxLength:       s.MaxLength,
+		MinItems:        s.MinItems,
+		MaxItems:        s.MaxItems,
+		Pattern:         s.Pattern,
+		ContentEncoding: s.ContentEncoding,
+		Items:           toOpenAPI(s.Items),
+		Required:        s.Required,
+		PropertyNames:   toOpenAPI(s.PropertyNames),
 	}
-	return &openapi3.Schema{}
-}
-
-func (b *specBuilder) structSchema(t *app.Type, keep func(*app.Field) bool) *openapi3.Schema {
-	s := &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: t.Doc, Properties: openapi3.Schemas{}}
-	for _, f := range t.Fields {
-		if keep != nil && !keep(f) {
-			continue
-		}
-		s.Properties[f.Name] = b.property(f)
-		if f.Required || !b.inputs[t] && !f.OmitEmpty && f.Type.Kind != app.KindPointer {
-			s.Required = append(s.Required, f.Name)
+	if s.Type != nil {
+		ts := openapi3.Types(slices.Clone(s.Type))
+		o.Type = &ts
+	}
+	if s.Properties != nil {
+		o.Properties = make(openapi3.Schemas, len(s.Properties))
+		for name, p := range s.Properties {
+			o.Properties[name] = toOpenAPI(p)
 		}
 	}
-	return s
-}
-
-func (b *specBuilder) property(f *app.Field) *openapi3.SchemaRef {
-	p := b.schemaOf(f.Type)
-	needSiblings := f.Doc != "" || f.Deprecated != "" || !f.Constraints.IsZero()
-	if !needSiblings {
-		return p
+	if s.AdditionalProperties != nil {
+		o.AdditionalProperties = openapi3.AdditionalProperties{Schema: toOpenAPI(s.AdditionalProperties)}
 	}
-	if p.Ref != "" {
-		p = openapi3.NewSchemaRef("", &openapi3.Schema{AllOf: openapi3.SchemaRefs{p}})
+	for _, x := range s.AllOf {
+		o.AllOf = append(o.AllOf, toOpenAPI(x))
 	}
-	p.Value.Description = f.Doc
-	p.Value.Deprecated = f.Deprecated != ""
-	applyConstraints(p.Value, f)
-	return p
-}
-
-// sizeBound converts a length or item-count bound to OpenAPI's unsigned form.
-// A negative bound (from a tag such as validate:"lt=0") becomes 0 rather
-// than wrapping around to 2^64-1.
-func sizeBound(n int) uint64 {
-	if n < 0 {
-		return 0
+	for _, x := range s.AnyOf {
+		o.AnyOf = append(o.AnyOf, toOpenAPI(x))
 	}
-	return uint64(n)
-}
-
-func applyConstraints(s *openapi3.Schema, f *app.Field) {
-	c := f.Constraints
-	if c.MinLength != nil {
-		s.MinLength = sizeBound(*c.MinLength)
-	}
-	if c.MaxLength != nil {
-		v := sizeBound(*c.MaxLength)
-		s.MaxLength = &v
-	}
-	if c.Minimum != nil {
-		v := *c.Minimum
-		if c.ExclusiveMinimum {
-			s.ExclusiveMin = openapi3.ExclusiveBound{Value: &v}
-		} else {
-			s.Min = &v
-		}
-	}
-	if c.Maximum != nil {
-		v := *c.Maximum
-		if c.ExclusiveMaximum {
-			s.ExclusiveMax = openapi3.ExclusiveBound{Value: &v}
-		} else {
-			s.Max = &v
-		}
-	}
-	if c.MinItems != nil {
-		s.MinItems = sizeBound(*c.MinItems)
-	}
-	if c.MaxItems != nil {
-		v := sizeBound(*c.MaxItems)
-		s.MaxItems = &v
-	}
-	if c.Pattern != "" {
-		s.Pattern = c.Pattern
-	}
-	if len(c.Enum) > 0 {
-		s.Enum = nil
-		for _, e := range c.Enum {
-			s.Enum = append(s.Enum, e)
-		}
-	}
-	if c.Format != "" {
-		s.Format = c.Format
-	}
+	return openapi3.NewSchemaRef("", o)
 }

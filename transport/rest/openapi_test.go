@@ -51,3 +51,41 @@ func TestOpenAPISizeBounds(t *testing.T) {
 		t.Errorf("bounds (-got +want):\n%s", diff)
 	}
 }
+
+type HeaderIn struct {
+	Trace string `header:"X-Trace" json:"trace"`
+	N     int    `json:"n"`
+}
+
+// TestOpenAPIHeaders checks that the headers an operation declares become
+// header parameters and response headers, with their constraints, and that
+// a header already bound from an input field is listed once.
+func TestOpenAPIHeaders(t *testing.T) {
+	a := app.New(app.Name("headers"))
+	maxLen := 8
+	app.Command(a, "put", func(context.Context, HeaderIn) (Empty, error) { return Empty{}, nil },
+		app.RequestHeader(app.Header{Name: "idempotency-key", Description: "retry safely", Constraints: app.Constraints{MaxLength: &maxLen}}),
+		app.RequestHeader(app.Header{Name: "x-trace", Description: "declared twice"}),
+		app.ResponseHeader(app.Header{Name: "Consistency-Token", Description: "position", Constraints: app.Constraints{Pattern: "^[0-9]+$"}}))
+	doc, err := rest.BuildOpenAPI(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := doc.Paths.Find("/put").Post
+	type param struct{ Name, In, Description string }
+	var got []param
+	for _, p := range op.Parameters {
+		got = append(got, param{p.Value.Name, p.Value.In, p.Value.Description})
+	}
+	want := []param{{"X-Trace", "header", ""}, {"Idempotency-Key", "header", "retry safely"}}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("parameters (-got +want):\n%s", diff)
+	}
+	if s := op.Parameters[1].Value.Schema.Value; s.MaxLength == nil || *s.MaxLength != 8 || !s.Type.Is("string") {
+		t.Errorf("Idempotency-Key schema %+v", s)
+	}
+	h := op.Responses.Value("200").Value.Headers["Consistency-Token"]
+	if h == nil || h.Value.Description != "position" || h.Value.Schema.Value.Pattern != "^[0-9]+$" {
+		t.Errorf("200 response headers %+v", op.Responses.Value("200").Value.Headers)
+	}
+}

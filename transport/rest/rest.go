@@ -203,7 +203,7 @@ func errorHandler(err error, c echo.Context) {
 var callPool = sync.Pool{New: func() any { return new(app.Call) }}
 
 func (t *Transport) unary(op *app.Operation, plan *bindPlan) echo.HandlerFunc {
-	enc := encoderFor(op.Output.Go) // for *Out, what handlers return
+	enc := encoderFor(op.Output) // for *Out, what handlers return
 	outPtr := reflect.PointerTo(op.Output.Go)
 	return func(c echo.Context) error {
 		r := c.Request()

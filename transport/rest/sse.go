@@ -26,7 +26,7 @@ const sseStartDelay = 250 * time.Millisecond
 // after it started. Errors before the first item (bad input, not found) are
 // plain problem+json responses.
 func (t *Transport) stream(op *app.Operation, plan *bindPlan) echo.HandlerFunc {
-	enc := encoderFor(op.Output.Go)
+	enc := encoderFor(op.Output)
 	outPtr := reflect.PointerTo(op.Output.Go)
 	return func(c echo.Context) error {
 		r, w := c.Request(), c.Response()
