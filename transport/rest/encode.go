@@ -1,14 +1,9 @@
 package rest
 
-import (
-	"github.com/allframe-go/allframe/app"
-	"github.com/allframe-go/allframe/internal/jsonenc"
-)
+import "github.com/allframe-go/allframe/internal/jsonenc"
 
-// encodeFunc is a compiled JSON encoder (see internal/jsonenc).
+// encodeFunc is a compiled JSON encoder (see internal/jsonenc). Each
+// handler build compiles its routes' encoders into one jsonenc.Encoders
+// cache, so they are per App, shared by routes with one output type, and
+// no reflection is left for the request.
 type encodeFunc = jsonenc.Func
-
-// encoderFor compiles the JSON encoder of t when a route is built. The
-// encoder lives in that route's handler, so it is per App, nothing is
-// cached across Apps, and no reflection is left for the request.
-func encoderFor(t *app.Type) encodeFunc { return jsonenc.Compile(t) }

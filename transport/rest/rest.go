@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/internal/jsonenc"
 	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
@@ -142,14 +143,15 @@ func (t *Transport) handler(a *app.App) (http.Handler, error) {
 	e.Logger.SetOutput(io.Discard)
 	e.HTTPErrorHandler = errorHandler
 	e.Use(t.opts.echoMiddleware...)
+	encs := jsonenc.NewEncoders() // one cache per handler build: per App, shared by its routes
 	for _, op := range a.Operations() {
 		plan, err := compileBindPlan(op)
 		if err != nil {
 			return nil, fmt.Errorf("rest: %w", err)
 		}
-		h := t.unary(op, plan)
+		h := t.unary(op, plan, encs.For(op.Output))
 		if op.Kind == app.OpStream {
-			h = t.stream(op, plan)
+			h = t.stream(op, plan, encs.For(op.Output))
 		}
 		e.Add(op.HTTPMethod, echoPath(op.HTTPPath), h)
 	}
@@ -202,8 +204,8 @@ func errorHandler(err error, c echo.Context) {
 
 var callPool = sync.Pool{New: func() any { return new(app.Call) }}
 
-func (t *Transport) unary(op *app.Operation, plan *bindPlan) echo.HandlerFunc {
-	enc := encoderFor(op.Output) // for *Out, what handlers return
+func (t *Transport) unary(op *app.Operation, plan *bindPlan, enc encodeFunc) echo.HandlerFunc {
+	// enc encodes *Out, what handlers return.
 	outPtr := reflect.PointerTo(op.Output.Go)
 	return func(c echo.Context) error {
 		r := c.Request()

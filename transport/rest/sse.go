@@ -25,8 +25,7 @@ const sseStartDelay = 250 * time.Millisecond
 // final `event: error` carrying a problem document if the stream fails
 // after it started. Errors before the first item (bad input, not found) are
 // plain problem+json responses.
-func (t *Transport) stream(op *app.Operation, plan *bindPlan) echo.HandlerFunc {
-	enc := encoderFor(op.Output)
+func (t *Transport) stream(op *app.Operation, plan *bindPlan, enc encodeFunc) echo.HandlerFunc {
 	outPtr := reflect.PointerTo(op.Output.Go)
 	return func(c echo.Context) error {
 		r, w := c.Request(), c.Response()
