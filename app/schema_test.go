@@ -237,10 +237,10 @@ type TagFacts struct {
 	Both    []int   `json:"both,omitempty,omitzero"`
 	Quoted  int     `json:"quoted,string"`
 	QPtr    *bool   `json:"qptr,string"`
-	NoQuote []int   `json:"noQuote,string"`
-	Bad     string  `json:"a\\b,omitempty"`
+	NoQuote []int   `json:"noQuote,string"` //nolint:staticcheck // SA5008: a deliberately odd tag, checked against encoding/json
+	Bad     string  `json:"a\\b,omitempty"` //nolint:staticcheck // SA5008: a deliberately odd tag, checked against encoding/json
 	Unnamed float64 `json:",omitzero"`
-	Dash    string  `json:"-,"`
+	Dash    string  `json:"-,"` //nolint:staticcheck // SA5008: a deliberately odd tag, checked against encoding/json
 	Skip    string  `json:"-"`
 	Rules   string  `json:"rules" validate:"omitempty,min=2,oneof=ab cd"`
 }

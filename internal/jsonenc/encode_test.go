@@ -68,7 +68,7 @@ type encAll struct {
 	Tree    encNode              `json:"tree"`
 	NoTag   string
 	Skip    string `json:"-"`
-	hidden  string //nolint:unused // unexported: checks that it is never encoded
+	hidden  string // unexported: checks that it is never encoded
 	Quoted  int    `json:"quoted,omitzero"`
 	ZeroStr string `json:",omitzero"`
 }
@@ -244,9 +244,9 @@ type encMore struct {
 	ZStruct encInner         `json:"zstruct,omitzero"`
 	EStruct encInner         `json:"estruct,omitempty"`
 	ETime   time.Time        `json:"etime,omitempty"`
-	Bad     string           `json:"a\\b"`
-	Dash    string           `json:"-,"`
-	Ignored encInner         `json:"ignored,string"`
+	Bad     string           `json:"a\\b"`           //nolint:staticcheck // SA5008: a deliberately odd tag, checked against encoding/json
+	Dash    string           `json:"-,"`             //nolint:staticcheck // SA5008: a deliberately odd tag, checked against encoding/json
+	Ignored encInner         `json:"ignored,string"` //nolint:staticcheck // SA5008: a deliberately odd tag, checked against encoding/json
 	Up      upper            `json:"up"`
 	Ups     []upper          `json:"ups"`
 	UpM     map[string]upper `json:"upm"`
@@ -352,7 +352,7 @@ func TestEncodersShareTypes(t *testing.T) {
 	if reflect.ValueOf(a).Pointer() != reflect.ValueOf(b).Pointer() {
 		t.Error("the same type compiled twice")
 	}
-	got, err := a(nil, unsafe.Pointer(&encNode{V: 1, Kids: []*encNode{{V: 2, Kids: []*encNode{{V: 3}}}}}))
+	got, err := a(nil, unsafe.Pointer(&encNode{V: 1, Kids: []*encNode{{V: 2, Kids: []*encNode{{V: 3}}}}})) //nolint:gosec // G103: compiled encoders take an unsafe.Pointer by design
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +383,7 @@ func BenchmarkEncoder(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			var err error
-			if buf, err = enc(buf[:0], unsafe.Pointer(vals[i%len(vals)])); err != nil {
+			if buf, err = enc(buf[:0], unsafe.Pointer(vals[i%len(vals)])); err != nil { //nolint:gosec // G103: compiled encoders take an unsafe.Pointer by design
 				b.Fatal(err)
 			}
 			i++
@@ -419,7 +419,7 @@ func TestBuffer(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := GetBuffer()
-		got, err := b.Compiled(enc, unsafe.Pointer(v))
+		got, err := b.Compiled(enc, unsafe.Pointer(v)) //nolint:gosec // G103: compiled encoders take an unsafe.Pointer by design
 		if err != nil || !bytes.Equal(got, want.Bytes()) {
 			t.Fatalf("case %d: Compiled = %s, %v; want %s", i, got, err, want.Bytes())
 		}
