@@ -51,4 +51,8 @@
 // ErrorFor) and null bubbles to the nearest nullable position. @defer is
 // accepted and ignored: deferred fragments are delivered in the initial
 // response. A subscription yields one response per item of the stream.
+//
+// Package graph owns the GraphQL schema and executor built from the registry
+// (gqlgen's convention for a graph/ folder); it never imports a transport,
+// net/http serving code or the HTTP host: transport/graphql serves it.
 package graph

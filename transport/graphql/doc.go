@@ -43,4 +43,8 @@
 // call.Protocol app.ProtocolGraphQL, the request headers as metadata and
 // call.Route "Query.<name>" (or Mutation, Subscription); handlers may set
 // response headers on POST and GET.
+//
+// Package graphql owns GraphQL over HTTP, WebSocket and SSE and its limits,
+// mounted on the HTTP host; it imports app, graph, the host and gqlgen,
+// never echo, gRPC or another transport.
 package graphql

@@ -48,4 +48,8 @@
 // descriptors, so grpcurl, grpcui, Postman and ghz work, and
 // grpc.health.v1.Health reports the App's readiness for "" and for the
 // service.
+//
+// Package grpc owns the gRPC server, descriptors and wire codec; it imports
+// app, the HTTP host (for h2c and /service.proto) and grpc-go, never echo,
+// gqlgen or another transport.
 package grpc

@@ -37,4 +37,7 @@
 // field wins and repeated occurrences of a message field merge. Values the
 // Go type cannot hold (an enum number without a value, 300 for an int8, an
 // invalid Timestamp) fail with an error wrapping ErrUnrepresentable.
+//
+// Package wire owns the protobuf wire format of app.Types and imports only
+// app and protobuf's wire helpers: never grpc-go's server or a transport.
 package wire
