@@ -1,14 +1,18 @@
 package conformance
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	grpcgo "google.golang.org/grpc"
@@ -19,6 +23,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/transport/graphql"
 	"github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/httpserver"
 	"github.com/allframe-go/allframe/transport/rest"
@@ -146,6 +151,61 @@ func TestGRPCRefusesInvalidUTF8(t *testing.T) {
 	}
 	if len(fields) != 1 || fields[0] != "owner" || !strings.Contains(st.Message(), "UTF-8") {
 		t.Errorf("message %q, fields %v; want the owner field named and UTF-8 mentioned", st.Message(), fields)
+	}
+	if runs.Load() != 0 {
+		t.Error("the command ran")
+	}
+}
+
+// TestOversizedBodyRefusedOnEveryHTTPProtocol: a body declared over the
+// host's limit gets 413 problem+json on REST and GraphQL alike, before the
+// client sends it (no 100 Continue), and nothing runs.
+func TestOversizedBodyRefusedOnEveryHTTPProtocol(t *testing.T) {
+	var runs atomic.Int64
+	a := hostileApp(&runs)
+	host := httpserver.New(httpserver.WithAddr("127.0.0.1:0"), httpserver.WithMaxBodyBytes(1<<20))
+	a.Mount(host, rest.New(), graphql.New())
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = a.Stop(context.Background()) }()
+	for _, path := range []string{"/accounts", "/graphql"} {
+		conn, err := net.Dial("tcp", host.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		_, _ = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", path, 50<<20)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		conn.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || resp.Header.Get("Content-Type") != rest.ProblemContentType {
+			t.Errorf("POST %s with 50 MB declared: %d %s; want 413 problem+json first (no 100 Continue)", path, resp.StatusCode, body)
+		}
+	}
+	if runs.Load() != 0 {
+		t.Error("the command ran")
+	}
+}
+
+// TestGraphQLRefusesInvalidUTF8 is the GraphQL side of the one UTF-8 rule.
+func TestGraphQLRefusesInvalidUTF8(t *testing.T) {
+	var runs atomic.Int64
+	a := hostileApp(&runs)
+	h, err := graphql.Handler(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := "{\"query\":\"mutation { open(owner: \\\"\xff\xfe\\\") { owner } }\"}"
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if !strings.Contains(rec.Body.String(), "INVALID_ARGUMENT") || !strings.Contains(rec.Body.String(), "owner") {
+		t.Errorf("got %d %s; want INVALID_ARGUMENT naming owner", rec.Code, rec.Body)
 	}
 	if runs.Load() != 0 {
 		t.Error("the command ran")
