@@ -104,6 +104,9 @@ type Store struct {
 
 	gen   *cqrs.IDGenerator
 	w     writerState // owned by the writer goroutine
+	// beforeCommit, when set (by tests, before the first write), runs on
+	// the writer between a transaction's last statement and its COMMIT.
+	beforeCommit func()
 	stats struct{ transactions, requests, events, listens atomic.Int64 }
 }
 

@@ -216,6 +216,9 @@ func (s *Store) tryCommit(live []*request) (appended bool, err error) {
 	if err := b.flush(ctx); err != nil {
 		return false, err
 	}
+	if s.beforeCommit != nil {
+		s.beforeCommit()
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return false, err
 	}
