@@ -8,7 +8,11 @@ import (
 
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
+
+// uniqueViolation is the SQLSTATE of a unique constraint violation.
+const uniqueViolation = "23505"
 
 // request is one write handled by the writer goroutine: an append, an
 // internal write (op: statements queued into the transaction's pipeline)
@@ -100,15 +104,19 @@ func (s *Store) writer() {
 				break fill
 			}
 		}
-		s.commit(batch)
+		s.commit(batch, false)
 		clear(batch)
 	}
 }
 
 // commit runs batch in one transaction and acknowledges every request. If
 // the transaction itself fails, each request is retried in a transaction of
-// its own, so one bad request cannot fail the others.
-func (s *Store) commit(batch []*request) {
+// its own, so one bad request cannot fail the others. A request that
+// fails alone on a unique violation is retried once more (retried): a row
+// committed meanwhile by a writer that does not take the append lock (a
+// SaveIdempotency) is then seen by the lookups, and reported as a
+// duplicate.
+func (s *Store) commit(batch []*request, retried bool) {
 	live := make([]*request, 0, len(batch))
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -131,13 +139,14 @@ func (s *Store) commit(batch []*request) {
 		}
 		return
 	}
-	if len(live) == 1 {
+	var pgErr *pgconn.PgError
+	if len(live) == 1 && (retried || !errors.As(err, &pgErr) || pgErr.Code != uniqueViolation) {
 		live[0].res, live[0].err = cqrs.AppendResult{}, fmt.Errorf("postgres: commit: %w", err)
 		close(live[0].done)
 		return
 	}
 	for _, r := range live {
-		s.commit([]*request{r})
+		s.commit([]*request{r}, len(live) == 1)
 	}
 }
 
