@@ -102,12 +102,12 @@ type Store struct {
 	listenDone chan struct{}
 	listenPID  atomic.Uint32 // backend pid of the listening connection, 0 when down
 
-	gen   *cqrs.IDGenerator
-	w     writerState // owned by the writer goroutine
+	gen *cqrs.IDGenerator
+	w   writerState // owned by the writer goroutine
 	// beforeCommit, when set (by tests, before the first write), runs on
 	// the writer between a transaction's last statement and its COMMIT.
 	beforeCommit func()
-	stats struct{ transactions, requests, events, listens atomic.Int64 }
+	stats        struct{ transactions, requests, events, listens atomic.Int64 }
 }
 
 var _ cqrs.Store = (*Store)(nil)
