@@ -222,16 +222,29 @@ func (s *Store) tryCommit(live []*request) (appended bool, err error) {
 	if b.head != head {
 		b.pipe.Queue(s.sql.notify, s.channel, fmt.Sprint(b.head))
 	}
-	if err := b.flush(ctx); err != nil {
-		return false, err
-	}
-	if s.beforeCommit != nil {
+	if s.beforeCommit == nil {
+		// COMMIT rides in the last pipeline: a failed statement before it
+		// skips it (the deferred rollback then ends the transaction).
+		b.pipe.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
+			if ct.String() != "COMMIT" {
+				return fmt.Errorf("commit ended with %s", ct)
+			}
+			committed = true
+			return nil
+		})
+		if err := b.flush(ctx); err != nil {
+			return false, err
+		}
+	} else {
+		if err := b.flush(ctx); err != nil {
+			return false, err
+		}
 		s.beforeCommit()
+		if err := tx.Commit(ctx); err != nil {
+			return false, err
+		}
+		committed = true
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return false, err
-	}
-	committed = true
 	s.stats.transactions.Add(1)
 	s.stats.requests.Add(int64(len(live)))
 	s.stats.events.Add(b.head - head)
