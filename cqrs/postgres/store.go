@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,10 +85,12 @@ func WithPoolConfig(fn func(*pgxpool.Config)) Option { return func(o *options) {
 // use, and several Stores (in one process or in many) may share a schema.
 // Close it to stop its writer and listener.
 type Store struct {
-	opts    options
-	pool    *pgxpool.Pool
-	sql     queries
-	channel string // the NOTIFY channel of the schema
+	opts options
+	pool *pgxpool.Pool
+	sql  queries
+	// eventsTable names the events table for COPY.
+	eventsTable pgx.Identifier
+	channel     string // the NOTIFY channel of the schema
 
 	queue   chan *request
 	closeMu sync.RWMutex
@@ -227,15 +230,16 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("postgres: schema %s: %w", o.schema, err)
 	}
 	s := &Store{
-		opts:       o,
-		pool:       pool,
-		sql:        newQueries(o.schema),
-		channel:    channelName(o.schema),
-		queue:      make(chan *request, o.queueSize),
-		done:       make(chan struct{}),
-		changed:    make(chan struct{}),
-		listenDone: make(chan struct{}),
-		gen:        cqrs.NewIDGenerator(o.now),
+		opts:        o,
+		pool:        pool,
+		sql:         newQueries(o.schema),
+		eventsTable: pgx.Identifier{o.schema, "events"},
+		channel:     channelName(o.schema),
+		queue:       make(chan *request, o.queueSize),
+		done:        make(chan struct{}),
+		changed:     make(chan struct{}),
+		listenDone:  make(chan struct{}),
+		gen:         cqrs.NewIDGenerator(o.now),
 	}
 	s.w.init()
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -355,7 +359,12 @@ func (s *Store) Append(ctx context.Context, req cqrs.AppendRequest) (cqrs.Append
 	}
 	r := &request{append: &req, meta: make([][]byte, len(req.Events))}
 	for i := range req.Events {
-		if md := &req.Events[i].Metadata; !md.IsZero() {
+		md := &req.Events[i].Metadata
+		switch {
+		case md.IsZero():
+		case i > 0 && sameMetadata(md, &req.Events[i-1].Metadata):
+			r.meta[i] = r.meta[i-1] // the events of one command usually share it
+		default:
 			b, err := json.Marshal(md)
 			if err != nil {
 				return cqrs.AppendResult{}, fmt.Errorf("postgres: encode metadata: %w", err)
@@ -367,6 +376,11 @@ func (s *Store) Append(ctx context.Context, req cqrs.AppendRequest) (cqrs.Append
 		return cqrs.AppendResult{}, err
 	}
 	return r.res, nil
+}
+
+func sameMetadata(a, b *cqrs.Metadata) bool {
+	return a.CorrelationID == b.CorrelationID && a.CausationID == b.CausationID && a.TraceParent == b.TraceParent &&
+		a.TraceState == b.TraceState && a.IdempotencyKey == b.IdempotencyKey && maps.Equal(a.User, b.User)
 }
 
 // Write runs fn in the writer's transaction, inside a savepoint of its own,
