@@ -205,6 +205,7 @@ func TestOrderingAcrossReplicas(t *testing.T) {
 	go func() {
 		var seen []int64
 		var after int64
+		final := false // stop was seen: read until caught up once more
 		for {
 			evs, err := stores[0].ReadAll(ctx, after, 16, cqrs.Filter{})
 			if err != nil {
@@ -218,10 +219,13 @@ func TestOrderingAcrossReplicas(t *testing.T) {
 				after = evs[len(evs)-1].Position
 				continue
 			}
-			select {
-			case <-stopPaging:
+			if final {
 				pagingDone <- seen
 				return
+			}
+			select {
+			case <-stopPaging:
+				final = true
 			default:
 			}
 		}

@@ -296,13 +296,12 @@ func (s *Store) changedCh() <-chan struct{} {
 	return s.changed
 }
 
-// broadcast wakes the subscriptions waiting for new events.
+// broadcast wakes the subscriptions waiting for new events. Only the
+// writer and the listener call it, and Close waits for both to stop
+// before it closes changed for good.
 func (s *Store) broadcast() {
 	s.changedMu.Lock()
 	defer s.changedMu.Unlock()
-	if s.closed {
-		return // changed is closed for good
-	}
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
