@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,7 +33,7 @@ const (
 
 type options struct {
 	schema    string
-	maxConns  int32
+	maxConns  int
 	maxBatch  int
 	queueSize int
 	poll      time.Duration
@@ -52,7 +53,7 @@ func WithSchema(name string) Option { return func(o *options) { o.schema = name 
 // WithMaxConns sets the size of the connection pool (the writer takes one
 // connection while it commits, reads take the others; the listener has a
 // connection of its own). Default: 8.
-func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = int32(max(n, 2)) } }
+func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = max(n, 2) } }
 
 // WithMaxBatch bounds how many write requests share one transaction
 // (group commit); 1 gives one transaction per request. Default: 1024.
@@ -217,7 +218,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	cfg.MaxConns = o.maxConns
+	cfg.MaxConns = int32(min(o.maxConns, math.MaxInt32)) //nolint:gosec // G115: clamped to the int32 range
 	if o.pool != nil {
 		o.pool(cfg)
 	}
@@ -245,7 +246,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.stopListen = cancel
 	if o.listen {
-		go s.listen(lctx, cfg.ConnConfig.Copy())
+		go s.listen(lctx, cfg.ConnConfig.Copy()) //nolint:gosec // G118: the listener outlives Open's ctx; Close cancels lctx
 	} else {
 		close(s.listenDone)
 	}
@@ -566,7 +567,7 @@ func (s *Store) SaveSnapshot(ctx context.Context, sn cqrs.Snapshot) error {
 }
 
 func (s *Store) queueSnapshot(b *pgx.Batch, sn *cqrs.Snapshot) {
-	b.Queue(s.sql.upsertSnapshot, sn.Stream, sn.Version, sn.Position, int32(sn.SchemaVersion), nonNil(sn.Data), sn.Time)
+	b.Queue(s.sql.upsertSnapshot, sn.Stream, sn.Version, sn.Position, sn.SchemaVersion, nonNil(sn.Data), sn.Time)
 }
 
 func nonNil(b []byte) []byte {

@@ -57,7 +57,7 @@ type eventRows struct {
 	position, version []int64
 	id, stream        []string
 	streamType, typ   []string
-	schemaVersion     []int32
+	schemaVersion     []int
 	time              []time.Time
 	data, meta        [][]byte
 	next              int // rows read by COPY
@@ -454,7 +454,7 @@ func (b *txBatch) add(ctx context.Context, r *request) error {
 		rows.stream = append(rows.stream, req.Stream)
 		rows.streamType = append(rows.streamType, req.StreamType)
 		rows.typ = append(rows.typ, ev.Type)
-		rows.schemaVersion = append(rows.schemaVersion, int32(max(ev.SchemaVersion, 1)))
+		rows.schemaVersion = append(rows.schemaVersion, max(ev.SchemaVersion, 1))
 		rows.time = append(rows.time, t)
 		rows.data = append(rows.data, nonNil(ev.Data))
 		rows.meta = append(rows.meta, r.meta[i])
