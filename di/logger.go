@@ -54,7 +54,7 @@ func (l *quietLogger) LogEvent(e fxevent.Event) {
 	if err == nil {
 		return
 	}
-	msg := rootCause(err).Error()
+	msg := RootCause(err).Error()
 	l.mu.Lock()
 	repeated := msg == l.last
 	l.last = msg
@@ -64,9 +64,13 @@ func (l *quietLogger) LogEvent(e fxevent.Event) {
 	}
 }
 
-// rootCause returns the error a constructor, decorator or hook returned
-// under fx's wrapping, or err itself when the failure is fx's own.
-func rootCause(err error) error {
+// RootCause returns the error that a constructor, decorator or hook
+// returned, from under fx's wrapping (the chain of constructors that
+// needed it, with their source paths): what a service reports when
+// fx.New or Start fails. When the failure is fx's own — a missing type, a
+// cycle, a bad signature — it returns err whole, whose chain says where
+// to look.
+func RootCause(err error) error {
 	root := dig.RootCause(err)
 	var de dig.Error
 	if errors.As(root, &de) {
