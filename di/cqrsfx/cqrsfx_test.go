@@ -7,8 +7,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxtest"
 	"go.uber.org/goleak"
@@ -146,4 +150,45 @@ func TestBusOverTheModulesStore(t *testing.T) {
 	}
 	fxa.RequireStart()
 	fxa.RequireStop()
+}
+
+type noted struct {
+	Text string `json:"text"`
+}
+
+type noteIn struct {
+	ID string `json:"id"`
+}
+
+func TestBusTracesWithTheGraphsTracerProvider(t *testing.T) {
+	t.Setenv(cqrsfx.EnvEventStore, "memory:")
+	sr := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	reg := cqrs.NewRegistry()
+	cqrs.RegisterEvent[noted](reg, "test.Noted", 1)
+	var a *app.App
+	fxa := service(t, cqrsfx.Module(), cqrsfx.Bus(), fx.Supply(reg),
+		fx.Provide(func() trace.TracerProvider { return tp }),
+		fx.Invoke(func(bus *cqrs.Bus) {
+			notes := cqrs.NewAggregate(bus, "note", func(*struct{}, any) {})
+			cqrs.Handle(notes, "note", func(in noteIn) string { return in.ID },
+				func(context.Context, cqrs.State[struct{}], noteIn) ([]any, error) {
+					return []any{noted{Text: "hi"}}, nil
+				},
+				func(cqrs.State[struct{}]) struct{} { return struct{}{} })
+		}),
+		fx.Populate(&a))
+	fxa.RequireStart()
+	defer fxa.RequireStop()
+	if _, err := app.Invoke[noteIn, struct{}](context.Background(), a, "note", noteIn{ID: "n1"}); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range sr.Ended() {
+		names = append(names, s.Name())
+	}
+	if !slices.Contains(names, "cqrs.append note") {
+		t.Errorf("spans %v, want cqrs.append note", names)
+	}
 }
