@@ -23,8 +23,9 @@ const (
 	// stopped (its transports drained, its projections stopped) — and also
 	// when the App fails to start (a port in use). They close one after
 	// another in no particular order (fx does not order value groups): a
-	// resource that needs another while it closes should own it.
-	// Contribute with Resource.
+	// resource that needs another while it closes should own it. A
+	// resource cannot depend on the App (that is a cycle). Contribute with
+	// Resource.
 	ResourceGroup = `group:"allframe.resources"`
 )
 
