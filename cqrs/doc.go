@@ -47,6 +47,12 @@
 //     of the store (SnapshotStore, CheckpointStore, IdempotencyStore), so a
 //     database-backed store keeps them in the same database.
 //
+// Open chooses the store by URL from the backends it is given — memory:,
+// sqlite:PATH[?durability=full|normal] and, with a PostgreSQL backend,
+// postgres://… — each backend package exporting its Backend; there is no
+// global registry. di/cqrsfx reads the
+// URL from ALLFRAME_EVENTSTORE.
+//
 // # Aggregates
 //
 // NewAggregate defines an aggregate type with state S built by an apply

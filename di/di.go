@@ -2,6 +2,9 @@ package di
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 
 	"go.uber.org/fx"
 
@@ -14,6 +17,16 @@ const (
 	TransportGroup = `group:"allframe.transports"`
 	// OptionGroup collects extra app.Option values (e.g. from telemetry).
 	OptionGroup = `group:"allframe.options"`
+	// ResourceGroup collects the io.Closer values that live as long as the
+	// App: an event store, a connection pool. NewApp depends on them, so
+	// fx builds them before the App, and closes them after the App has
+	// stopped (its transports drained, its projections stopped) — and also
+	// when the App fails to start (a port in use). They close one after
+	// another in no particular order (fx does not order value groups): a
+	// resource that needs another while it closes should own it. A
+	// resource cannot depend on the App (that is a cycle). Contribute with
+	// Resource.
+	ResourceGroup = `group:"allframe.resources"`
 )
 
 // AppParams are the inputs of NewApp.
@@ -23,15 +36,24 @@ type AppParams struct {
 	Lifecycle  fx.Lifecycle
 	Options    []app.Option    `group:"allframe.options"`
 	Transports []app.Transport `group:"allframe.transports"`
+	Resources  []io.Closer     `group:"allframe.resources"`
 }
 
 // NewApp builds the App from opts and the option group, mounts every
 // transport in the transport group, and ties App.Start/App.Stop to the fx
 // lifecycle: the App starts after every fx.Invoke has registered its
-// operations and stops (draining) when fx stops.
+// operations and stops (draining) when fx stops. The resources in the
+// resource group close after the App has stopped.
 func NewApp(p AppParams, opts ...app.Option) *app.App {
 	a := app.New(append(opts, p.Options...)...)
 	a.Mount(p.Transports...)
+	// fx runs stop hooks in reverse order, and on a failed start runs
+	// those of the hooks before the failing one: appended before the App's
+	// hook, this closes the resources after the App stops, or after its
+	// start failed.
+	if rs := p.Resources; len(rs) > 0 {
+		p.Lifecycle.Append(fx.StopHook(func() error { return closeAll(rs) }))
+	}
 	p.Lifecycle.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			if err := a.Start(ctx); err != nil {
@@ -55,6 +77,26 @@ func Module(opts ...app.Option) fx.Option {
 		fx.Provide(func(p AppParams) *app.App { return NewApp(p, opts...) }),
 		fx.Invoke(func(*app.App) {}), // build (and so start) the App even if nothing else asks for it
 	)
+}
+
+// closeAll closes rs, last first, and reports every failure.
+func closeAll(rs []io.Closer) error {
+	var errs []error
+	for i := len(rs) - 1; i >= 0; i-- {
+		if err := rs[i].Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close %T: %w", rs[i], err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Resource adds the T that the graph provides to the ResourceGroup: fx
+// builds it before the App and closes it after the App has stopped, or
+// when the App fails to start. T's constructor opens it and leaves its
+// closing to this; with fx.Annotate and fx.ResultTags(ResourceGroup) a
+// module can contribute an io.Closer of its own instead.
+func Resource[T io.Closer]() fx.Option {
+	return fx.Provide(fx.Annotate(func(t T) io.Closer { return t }, fx.ResultTags(ResourceGroup)))
 }
 
 // Options contributes extra App options from other modules.

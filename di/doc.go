@@ -12,6 +12,13 @@
 //		fx.Invoke(register),              // func register(a *app.App, g *Greeter)
 //	).Run()
 //
-// Package di imports app and fx only, never a transport, telemetry or a
-// store; every constructor the modules call also works without fx.
+// Resources that outlive the App — an event store, a connection pool —
+// join ResourceGroup (with Resource): fx builds them before the App and
+// closes them after the App has drained and stopped, or failed to start.
+// QuietLogger logs a failure as one line: the error a constructor or hook
+// returned (RootCause), not fx's chain of constructors.
+//
+// Package di imports app and fx (and dig, fx's container) only, never a
+// transport, telemetry or a store; every constructor the modules call
+// also works without fx.
 package di

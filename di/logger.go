@@ -1,8 +1,11 @@
 package di
 
 import (
+	"errors"
 	"log/slog"
+	"sync"
 
+	"go.uber.org/dig"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
 )
@@ -10,13 +13,25 @@ import (
 // QuietLogger makes fx log only failures (through the default slog
 // logger) instead of every provide and invoke. Default fx behaviour is to
 // log everything to stderr.
+//
+// A failure is one line: the error that a constructor or hook returned
+// (e.g. "ALLFRAME_EVENTSTORE: open event store bogus:x: unknown scheme
+// bogus …"), without fx's chain of the constructors that needed it and
+// their source paths, and logged once, although fx reports it up to three
+// times (the hook, the rollback, the start). Failures of the wiring itself
+// (a missing type, a cycle) keep fx's full message: it says where to look.
 func QuietLogger() fx.Option {
-	return fx.WithLogger(func() fxevent.Logger { return quietLogger{} })
+	return fx.WithLogger(func() fxevent.Logger { return &quietLogger{log: slog.Error} })
 }
 
-type quietLogger struct{}
+type quietLogger struct {
+	log func(msg string, args ...any)
 
-func (quietLogger) LogEvent(e fxevent.Event) {
+	mu   sync.Mutex
+	last string // the last message logged
+}
+
+func (l *quietLogger) LogEvent(e fxevent.Event) {
 	var err error
 	switch e := e.(type) {
 	case *fxevent.OnStartExecuted:
@@ -36,9 +51,32 @@ func (quietLogger) LogEvent(e fxevent.Event) {
 	case *fxevent.RolledBack:
 		err = e.Err
 	}
-	if err != nil {
-		slog.Error("fx", "event", slogType(e), "error", err)
+	if err == nil {
+		return
 	}
+	msg := RootCause(err).Error()
+	l.mu.Lock()
+	repeated := msg == l.last
+	l.last = msg
+	l.mu.Unlock()
+	if !repeated {
+		l.log("fx", "event", slogType(e), "error", msg)
+	}
+}
+
+// RootCause returns the error that a constructor, decorator or hook
+// returned, from under fx's wrapping (the chain of constructors that
+// needed it, with their source paths): what a service reports when
+// fx.New or Start fails. When the failure is fx's own — a missing type, a
+// cycle, a bad signature — it returns err whole, whose chain says where
+// to look.
+func RootCause(err error) error {
+	root := dig.RootCause(err)
+	var de dig.Error
+	if errors.As(root, &de) {
+		return err // a missing type, a cycle, a bad signature: the chain helps
+	}
+	return root
 }
 
 func slogType(e fxevent.Event) string {

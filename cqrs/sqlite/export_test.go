@@ -1,6 +1,9 @@
 package sqlite
 
-import "os"
+import (
+	"net/url"
+	"os"
+)
 
 // WriterDSN exposes the writer's connection settings to the benchmarks, so
 // the raw-SQL baselines run with exactly the same database configuration.
@@ -17,3 +20,13 @@ func SetSync(s *Store, fn func(*os.File) error) {
 // SetInlineSync makes stores opened from now on sync inside COMMIT
 // (synchronous=FULL) instead of on the syncer, for comparison.
 func SetInlineSync(on bool) { inlineSync = on }
+
+// ParseURL is parseURL with its options applied.
+func ParseURL(u *url.URL) (path string, d Durability, err error) {
+	path, opts, err := parseURL(u)
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return path, o.durability, err
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/fx"
 
 	"github.com/allframe-go/allframe/app"
@@ -22,7 +23,8 @@ func NewTelemetry(ctx context.Context, a *app.App, opts ...telemetry.Option) (*t
 	return telemetry.New(ctx, cfg, append(base, opts...)...)
 }
 
-// Module provides *telemetry.Telemetry configured from the OTEL_*
+// Module provides *telemetry.Telemetry (and its trace.TracerProvider)
+// configured from the OTEL_*
 // environment variables and installs it in the App: the tracing and
 // metrics middleware (outermost, so include this module before modules
 // that add middleware), GET /metrics on the HTTP port when Prometheus is
@@ -40,6 +42,9 @@ func Module(opts ...telemetry.Option) fx.Option {
 		fx.Provide(func(a *app.App) (*telemetry.Telemetry, error) {
 			return NewTelemetry(context.Background(), a, opts...)
 		}),
+		// Its tracer provider, for modules that trace without importing
+		// telemetry (di/cqrsfx's Bus).
+		fx.Provide(func(t *telemetry.Telemetry) trace.TracerProvider { return t.TracerProvider() }),
 		fx.Invoke(func(a *app.App, t *telemetry.Telemetry) {
 			t.Install(a)
 		}),

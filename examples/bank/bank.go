@@ -8,7 +8,7 @@ import (
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/cqrs"
-	"github.com/allframe-go/allframe/telemetry"
+	"github.com/allframe-go/allframe/di/cqrsfx"
 )
 
 // Events: the facts of an account's life. Their names are stored with
@@ -143,10 +143,10 @@ func notFound(id string) error {
 	return app.NewError(app.CodeNotFound, fmt.Sprintf("account %q not found", id)).WithDetail("id", id)
 }
 
-// newBank registers the bank's operations in a, over the event store es.
-func newBank(a *app.App, es *eventStore, tel *telemetry.Telemetry) (*bank, error) {
-	bus := cqrs.NewBus(a, es.store, registry(), cqrs.WithTracerProvider(tel.TracerProvider()))
-	list, err := es.accountList(context.Background(), bus.Registry())
+// newBank registers the bank's operations in a, on bus (over the opened
+// event store es: its type chooses the listing's implementation).
+func newBank(a *app.App, bus *cqrs.Bus, es *cqrsfx.EventStore) (*bank, error) {
+	list, err := newAccountList(context.Background(), es.Store, bus.Registry())
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,8 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/allframe-go/allframe/cqrs"
+	"github.com/allframe-go/allframe/cqrs/sqlite"
+	"github.com/allframe-go/allframe/di/cqrsfx"
 )
 
 // benchClients is the number of concurrent HTTP clients of the end-to-end
@@ -50,7 +52,7 @@ func BenchmarkDeposits(b *testing.B) {
 				name += fmt.Sprintf("/replicas=%d", v.replicas)
 			}
 			b.Run(name, func(b *testing.B) {
-				benchDeposits(b, storeURL("sqlite:"+filepath.Join(b.TempDir(), "bank.db")+d.query), v.accounts, v.replicas)
+				benchDeposits(b, "sqlite:"+filepath.Join(b.TempDir(), "bank.db")+d.query, v.accounts, v.replicas)
 			})
 		}
 	}
@@ -142,14 +144,11 @@ func drive(b *testing.B, newReq func(c int, i int64) *http.Request) loadResult {
 	return res
 }
 
-func benchDeposits(b *testing.B, url storeURL, accounts, replicas int) {
+func benchDeposits(b *testing.B, url string, accounts, replicas int) {
 	var conflicts atomic.Int64
-	count := fx.Decorate(func(es *eventStore) *eventStore {
-		es.store = conflictCounter{Store: es.store, n: &conflicts}
-		return es
-	})
+	count := fx.Decorate(func(s cqrs.Store) cqrs.Store { return conflictCounter{Store: s, n: &conflicts} })
 	servers := make([]*server, replicas)
-	stores := make([]*eventStore, replicas)
+	stores := make([]*cqrsfx.EventStore, replicas)
 	for i := range servers {
 		servers[i] = start(b, url, count, fx.Populate(&stores[i]))
 	}
@@ -160,7 +159,7 @@ func benchDeposits(b *testing.B, url storeURL, accounts, replicas int) {
 	body := []byte(`{"amount":1}`)
 	stats := func() (tx, req int64) {
 		for _, es := range stores {
-			st := es.db.Stats()
+			st := es.Store.(*sqlite.Store).Stats()
 			tx, req = tx+st.Transactions, req+st.Requests
 		}
 		return tx, req
@@ -196,7 +195,7 @@ func benchDeposits(b *testing.B, url storeURL, accounts, replicas int) {
 // its cache, no write), so the difference is the cost of the command and
 // its durable append.
 func BenchmarkGetAccount(b *testing.B) {
-	s := start(b, storeURL("sqlite:"+filepath.Join(b.TempDir(), "bank.db")))
+	s := start(b, "sqlite:"+filepath.Join(b.TempDir(), "bank.db"))
 	ids := make([]string, 64)
 	for i := range ids {
 		ids[i] = s.restOpen(b, fmt.Sprint("owner", i)).ID

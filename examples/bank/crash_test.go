@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -240,5 +241,37 @@ func TestKill9(t *testing.T) {
 	}
 	if len(list.Accounts) != 1 || list.Accounts[0].Balance != final.Balance || list.Accounts[0].Version != final.Version {
 		t.Errorf("listAccounts after kill -9 = %+v, want %+v", list.Accounts, final)
+	}
+}
+
+// TestBadEventStoreIsOneLine runs the service as main does with an
+// ALLFRAME_EVENTSTORE that cannot open: it must exit 1 with one line on
+// stderr that names the variable and the cause, not fx's chain of
+// constructors and source files.
+func TestBadEventStoreIsOneLine(t *testing.T) {
+	missing := "sqlite:" + filepath.Join(t.TempDir(), "no", "such", "dir", "bank.db")
+	tests := []struct {
+		give string
+		want string // in the line
+	}{
+		{give: "bogus:x", want: `ALLFRAME_EVENTSTORE: open event store bogus:x: unknown scheme bogus (want memory: or sqlite:PATH[?durability=full|normal])`},
+		{give: missing, want: "ALLFRAME_EVENTSTORE: open event store " + missing + ": sqlite: "},
+	}
+	for _, tt := range tests {
+		cmd := exec.Command(os.Args[0], "-test.run=^$") //nolint:gosec // G204: re-executes this test binary as the service
+		cmd.Env = append(os.Environ(), childEnv+"=1",
+			"ALLFRAME_HTTP_ADDR=127.0.0.1:0", "ALLFRAME_GRPC_ADDR=127.0.0.1:0",
+			"ALLFRAME_EVENTSTORE="+tt.give, "OTEL_SDK_DISABLED=true")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			t.Errorf("ALLFRAME_EVENTSTORE=%s: %v, want exit status 1", tt.give, err)
+		}
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		if len(lines) != 1 || !strings.Contains(lines[0], tt.want) || strings.Contains(lines[0], ".go:") {
+			t.Errorf("ALLFRAME_EVENTSTORE=%s printed:\n%s\nwant one line with %s", tt.give, stderr.String(), tt.want)
+		}
 	}
 }

@@ -19,13 +19,13 @@ package main
 
 import (
 	"context"
-	"os"
 	"strings"
 
 	"go.uber.org/fx"
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/di"
+	"github.com/allframe-go/allframe/di/cqrsfx"
 	"github.com/allframe-go/allframe/di/graphqlfx"
 	"github.com/allframe-go/allframe/di/grpcfx"
 	"github.com/allframe-go/allframe/di/httpfx"
@@ -44,8 +44,9 @@ func options(extra ...fx.Option) fx.Option {
 		restfx.Module(),
 		grpcfx.Module(),
 		graphqlfx.Module(),
-		storeModule(os.Getenv),
-		fx.Provide(newBank),
+		cqrsfx.Module(cqrsfx.WithDefaultURL(defaultEventStore)),
+		cqrsfx.Bus(),
+		fx.Provide(registry, newBank),
 		fx.Invoke(announce),
 		di.QuietLogger(),
 		fx.Options(extra...),
@@ -53,7 +54,7 @@ func options(extra ...fx.Option) fx.Option {
 }
 
 // announce logs where the service listens once it has started.
-func announce(lc fx.Lifecycle, a *app.App, _ *bank, es *eventStore) {
+func announce(lc fx.Lifecycle, a *app.App, _ *bank, es *cqrsfx.EventStore) {
 	lc.Append(fx.StartHook(func(ctx context.Context) {
 		http, grpc := "", ""
 		for _, e := range a.Endpoints() {
@@ -63,7 +64,7 @@ func announce(lc fx.Lifecycle, a *app.App, _ *bank, es *eventStore) {
 				grpc = rest
 			}
 		}
-		a.Logger().InfoContext(ctx, "bank serving", "http", http, "grpc", grpc, "eventstore", es.url)
+		a.Logger().InfoContext(ctx, "bank serving", "http", http, "grpc", grpc, "eventstore", es.URL)
 	}))
 }
 

@@ -31,6 +31,7 @@ import (
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/di"
+	"github.com/allframe-go/allframe/di/cqrsfx"
 	"github.com/allframe-go/allframe/internal/grpcjson"
 	"github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/httpserver"
@@ -81,22 +82,22 @@ type server struct {
 
 // sqliteURL returns an ALLFRAME_EVENTSTORE value for a new file in a
 // temporary directory.
-func sqliteURL(t testing.TB) storeURL {
-	return storeURL("sqlite:" + filepath.Join(t.TempDir(), "bank.db"))
+func sqliteURL(t testing.TB) string {
+	return "sqlite:" + filepath.Join(t.TempDir(), "bank.db")
 }
 
-// start runs the service on 127.0.0.1 with the event store at url until
-// the test ends (or stop is called).
-func start(t testing.TB, url storeURL, extra ...fx.Option) *server {
+// start runs the service on 127.0.0.1 with the event store at url (the
+// ALLFRAME_EVENTSTORE it reads) until the test ends (or stop is called).
+func start(t testing.TB, url string, extra ...fx.Option) *server {
 	t.Helper()
 	var rt *httpserver.Host
 	var gt *grpc.Transport
 	t.Setenv("ALLFRAME_HTTP_ADDR", "127.0.0.1:0")
 	t.Setenv("ALLFRAME_GRPC_ADDR", "127.0.0.1:0")
+	t.Setenv(cqrsfx.EnvEventStore, url)
 	fxa := fxtest.New(t, options(append([]fx.Option{
 		di.Options(app.DrainDelay(0),
 			app.Logger(slog.New(slog.NewTextHandler(io.Discard, nil)))),
-		fx.Replace(url),
 		fx.Populate(&rt, &gt),
 	}, extra...)...))
 	fxa.RequireStart()
@@ -970,40 +971,12 @@ func TestListAccountsPages(t *testing.T) {
 	}
 }
 
-func TestParseStoreURL(t *testing.T) {
-	tests := []struct {
-		give    string
-		want    storeSpec
-		wantErr string
-	}{
-		{give: "", want: storeSpec{kind: "sqlite", path: "bank.db"}},
-		{give: "memory:", want: storeSpec{kind: "memory"}},
-		{give: "sqlite:/var/lib/bank/events.db", want: storeSpec{kind: "sqlite", path: "/var/lib/bank/events.db"}},
-		{give: "sqlite:b.db?durability=normal", want: storeSpec{kind: "sqlite", path: "b.db", durability: 1}},
-		{give: "sqlite:b.db?durability=full", want: storeSpec{kind: "sqlite", path: "b.db"}},
-		{give: "sqlite:", wantErr: "sqlite needs a file"},
-		{give: "sqlite:b.db?fast=1", wantErr: "unknown option"},
-		{give: "memory:x", wantErr: "memory takes no path"},
-		{give: "postgres://db", wantErr: "want memory: or sqlite:PATH"},
-	}
-	for _, tt := range tests {
-		got, err := parseStoreURL(tt.give)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("parseStoreURL(%q) error = %v, want %q", tt.give, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("parseStoreURL(%q) = %+v, %v; want %+v", tt.give, got, err, tt.want)
-		}
-	}
-}
-
 func TestBadEventStoreFailsStartup(t *testing.T) {
-	err := fx.New(options(fx.Replace(storeURL("nosuch:thing")), fx.NopLogger)).Err()
-	if err == nil || !strings.Contains(err.Error(), "want memory: or sqlite:PATH") {
-		t.Errorf("fx.New with a bad ALLFRAME_EVENTSTORE: %v", err)
+	t.Setenv(cqrsfx.EnvEventStore, "nosuch:thing")
+	err := fx.New(options(fx.NopLogger)).Err()
+	want := "ALLFRAME_EVENTSTORE: open event store nosuch:thing: unknown scheme nosuch (want memory: or sqlite:PATH[?durability=full|normal])"
+	if err == nil || di.RootCause(err).Error() != want {
+		t.Errorf("fx.New with a bad ALLFRAME_EVENTSTORE: %v\nwant the cause %s", err, want)
 	}
 }
 
@@ -1016,10 +989,11 @@ func TestPortInUseClosesTheStore(t *testing.T) {
 	url := sqliteURL(t)
 	t.Setenv("ALLFRAME_HTTP_ADDR", l.Addr().String())
 	t.Setenv("ALLFRAME_GRPC_ADDR", "127.0.0.1:0")
+	t.Setenv(cqrsfx.EnvEventStore, url)
 	fxa := fx.New(options(
 		di.Options(app.DrainDelay(0),
 			app.Logger(slog.New(slog.NewTextHandler(io.Discard, nil)))),
-		fx.Replace(url), fx.NopLogger,
+		fx.NopLogger,
 	))
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
@@ -1034,19 +1008,19 @@ func TestPortInUseClosesTheStore(t *testing.T) {
 
 func TestStoreClosesAfterTheAppDrains(t *testing.T) {
 	var a *app.App
-	var es *eventStore
+	var es *cqrsfx.EventStore
 	s := start(t, sqliteURL(t), fx.Populate(&a, &es))
 	s.restOpen(t, "ada")
 	headErr := errors.New("the App's OnStop functions did not run")
 	a.OnStop(func(ctx context.Context) error { // after every transport has drained
-		_, headErr = es.store.Head(ctx)
+		_, headErr = es.Store.Head(ctx)
 		return nil
 	})
 	s.stop()
 	if headErr != nil {
 		t.Errorf("store during the App's stop: %v, want it still open", headErr)
 	}
-	if _, err := es.store.Head(context.Background()); !errors.Is(err, cqrs.ErrClosed) {
+	if _, err := es.Store.Head(context.Background()); !errors.Is(err, cqrs.ErrClosed) {
 		t.Errorf("store after the fx app stopped: %v, want %v", err, cqrs.ErrClosed)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,108 +9,12 @@ import (
 	"strings"
 	"sync"
 
-	"go.uber.org/fx"
-
-	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/cqrs"
-	"github.com/allframe-go/allframe/cqrs/memory"
 	"github.com/allframe-go/allframe/cqrs/sqlite"
 )
 
-// envEventStore selects the event store; defaultEventStore is used when it
-// is empty.
-const (
-	envEventStore     = "ALLFRAME_EVENTSTORE"
-	defaultEventStore = "sqlite:bank.db"
-)
-
-// storeURL is where the events live: "memory:" or
-// "sqlite:PATH[?durability=full|normal]", read from ALLFRAME_EVENTSTORE.
-type storeURL string
-
-// storeSpec is a parsed storeURL.
-type storeSpec struct {
-	kind       string // "memory" or "sqlite"
-	path       string
-	durability sqlite.Durability
-}
-
-// parseStoreURL parses an ALLFRAME_EVENTSTORE value ("" is the default).
-func parseStoreURL(s string) (storeSpec, error) {
-	if s == "" {
-		s = defaultEventStore
-	}
-	kind, rest, _ := strings.Cut(s, ":")
-	switch kind {
-	case "memory":
-		if rest != "" {
-			return storeSpec{}, fmt.Errorf("%s=%q: memory takes no path (use memory:)", envEventStore, s)
-		}
-		return storeSpec{kind: kind}, nil
-	case "sqlite":
-		path, query, _ := strings.Cut(rest, "?")
-		if path == "" {
-			return storeSpec{}, fmt.Errorf("%s=%q: sqlite needs a file (sqlite:PATH)", envEventStore, s)
-		}
-		spec := storeSpec{kind: kind, path: path}
-		switch query {
-		case "", "durability=full":
-		case "durability=normal":
-			spec.durability = sqlite.DurabilityNormal
-		default:
-			return storeSpec{}, fmt.Errorf("%s=%q: unknown option %q (durability=full or durability=normal)", envEventStore, s, query)
-		}
-		return spec, nil
-	}
-	return storeSpec{}, fmt.Errorf("%s=%q: want memory: or sqlite:PATH", envEventStore, s)
-}
-
-// eventStore is the opened event store.
-type eventStore struct {
-	url   string
-	store cqrs.Store
-	db    *sqlite.Store // nil for memory
-}
-
-// openEventStore opens the store that url names; with lc it is closed when
-// the fx application stops.
-func openEventStore(lc fx.Lifecycle, url storeURL) (*eventStore, error) {
-	spec, err := parseStoreURL(string(url))
-	if err != nil {
-		return nil, err
-	}
-	es := &eventStore{url: cmp.Or(string(url), defaultEventStore)}
-	switch spec.kind {
-	case "memory":
-		es.store = memory.New()
-	case "sqlite":
-		db, err := sqlite.Open(spec.path, sqlite.WithDurability(spec.durability))
-		if err != nil {
-			return nil, fmt.Errorf("open event store %s: %w", es.url, err)
-		}
-		es.store, es.db = db, db
-		lc.Append(fx.StopHook(db.Close))
-	}
-	return es, nil
-}
-
-// storeModule provides the *eventStore from ALLFRAME_EVENTSTORE (tests
-// replace the storeURL with fx.Replace).
-//
-// It also contributes to the App's option group, only so that fx builds the
-// store before the App: fx runs stop hooks in reverse order of
-// construction, so the store then closes after the App has drained its
-// transports and stopped its projections, and a failed start (a port in
-// use) still closes it.
-func storeModule(getenv func(string) string) fx.Option {
-	return fx.Module("bank.eventstore",
-		fx.Provide(
-			func() storeURL { return storeURL(getenv(envEventStore)) },
-			openEventStore,
-			fx.Annotate(func(*eventStore) []app.Option { return nil }, fx.ResultTags(`group:"allframe.options,flatten"`)),
-		),
-	)
-}
+// defaultEventStore is the store used when ALLFRAME_EVENTSTORE is empty.
+const defaultEventStore = "sqlite:bank.db"
 
 // accountList is the "accounts" read model behind listAccounts.
 type accountList interface {
@@ -121,22 +24,23 @@ type accountList interface {
 	page(ctx context.Context, after string, limit int) ([]Account, error)
 }
 
-// accountList returns the read model for the store: a table in the same
-// SQLite file (written in the store's transactions together with its
-// checkpoint, so it survives restarts and applies every event exactly
-// once), or a map for the memory store (rebuilt from the log on start, like
-// the log itself).
-func (es *eventStore) accountList(ctx context.Context, reg *cqrs.Registry) (accountList, error) {
-	if es.db == nil {
+// newAccountList returns the read model for store, by its type: a table in
+// the same file for a *sqlite.Store (written in the store's transactions
+// together with its checkpoint, so it survives restarts and applies every
+// event exactly once), or a map for any other store (rebuilt from the log
+// on start).
+func newAccountList(ctx context.Context, store cqrs.Store, reg *cqrs.Registry) (accountList, error) {
+	db, ok := store.(*sqlite.Store)
+	if !ok {
 		return &memList{reg: reg, accounts: map[string]Account{}}, nil
 	}
 	// The projection creates its table when it is built (sqlite.Setup);
 	// create it here as well (idempotently), so the listing works no
 	// matter which of the two is wired first.
-	if err := es.db.Write(ctx, createAccountsTable); err != nil {
+	if err := db.Write(ctx, createAccountsTable); err != nil {
 		return nil, fmt.Errorf("create the accounts table: %w", err)
 	}
-	return &sqlList{db: es.db, reg: reg}, nil
+	return &sqlList{db: db, reg: reg}, nil
 }
 
 // accountEvent decodes an event of an account stream, or reports ok false
