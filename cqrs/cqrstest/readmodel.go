@@ -224,7 +224,7 @@ func rmCreateUpdateDelete(t *testing.T, reopen Reopen) {
 	f.emit(t, "a", withdrawn{Amount: 20}, deposited{Amount: 200})
 	f.emit(t, "b", accountClosed{})
 	f.emit(t, "ghost", deposited{Amount: 5}, withdrawn{Amount: 1}) // no row: Update and On skip
-	f.emit(t, "c", transferredIn{From: "a", Amount: 30})          // keyed by From: debits a
+	f.emit(t, "c", transferredIn{From: "a", Amount: 30})           // keyed by From: debits a
 	f.caughtUp(t)
 
 	got, err := f.get("a")
