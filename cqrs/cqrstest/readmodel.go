@@ -24,9 +24,9 @@ import (
 // both orders, restart (rows persist and no event is applied twice),
 // rebuild, a changed declaration, concurrent appends while the projection
 // runs, and read-your-writes with consistency tokens. storage returns, for
-// each test, a Reopen over new, empty storage; a backend without durable
-// storage (memory) returns the same store on every call and closes it in a
-// cleanup.
+// each test, a Reopen over new, empty storage, which may be open twice at
+// once (two replicas); a backend without durable storage (memory) returns
+// the same store on every call and closes it in a cleanup.
 func RunReadModels(t *testing.T, storage func(tb testing.TB) Reopen) {
 	tests := []struct {
 		name string
@@ -38,6 +38,7 @@ func RunReadModels(t *testing.T, storage func(tb testing.TB) Reopen) {
 		{"Rebuild", rmRebuild},
 		{"ChangedDeclaration", rmChangedDeclaration},
 		{"ConcurrentAppends", rmConcurrentAppends},
+		{"Replicas", rmReplicas},
 		{"ReadYourWrites", rmReadYourWrites},
 		{"HandlerFailure", rmHandlerFailure},
 	}
@@ -153,22 +154,32 @@ func (f *rmFixture) start(tb testing.TB) {
 	f.stopApp = stop
 }
 
-// emit appends events (registered structs) to the account stream id.
+// emit appends events (registered structs) to the account stream id and
+// returns the position of the last; it fails tb on error.
 func (f *rmFixture) emit(tb testing.TB, id string, events ...any) int64 {
 	tb.Helper()
+	pos, err := f.append(id, events...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return pos
+}
+
+// append is emit for goroutines other than the test's.
+func (f *rmFixture) append(id string, events ...any) (int64, error) {
 	req := cqrs.AppendRequest{Stream: "account-" + id, StreamType: "account", ExpectedVersion: cqrs.AnyVersion}
 	for _, e := range events {
 		ed, err := f.reg.Encode(e)
 		if err != nil {
-			tb.Fatal(err)
+			return 0, err
 		}
 		req.Events = append(req.Events, ed)
 	}
 	res, err := f.store.Append(context.Background(), req)
 	if err != nil {
-		tb.Fatalf("append to %s: %v", id, err)
+		return 0, fmt.Errorf("append to %s: %w", id, err)
 	}
-	return res.LastPosition
+	return res.LastPosition, nil
 }
 
 // caughtUp waits until the read model has applied every stored event.
@@ -454,13 +465,7 @@ func rmConcurrentAppends(t *testing.T, reopen Reopen) {
 	for i := range accounts {
 		wg.Go(func() {
 			for j := range deposits {
-				req := cqrs.AppendRequest{Stream: fmt.Sprintf("account-c%d", i), StreamType: "account", ExpectedVersion: cqrs.AnyVersion}
-				ed, err := f.reg.Encode(deposited{Amount: int64(j + 1)})
-				if err == nil {
-					req.Events = []cqrs.EventData{ed}
-					_, err = f.store.Append(context.Background(), req)
-				}
-				if err != nil {
+				if _, err := f.append(fmt.Sprintf("c%d", i), deposited{Amount: int64(j + 1)}); err != nil {
 					errs <- err
 					return
 				}
@@ -516,6 +521,57 @@ func rmReadYourWrites(t *testing.T, reopen Reopen) {
 		wantCode(t, "getAccount with token "+tt.give, err, tt.want)
 		_, err = f.list(rmListIn{}, md(cqrs.MetaConsistencyToken, tt.give))
 		wantCode(t, "listAccounts with token "+tt.give, err, tt.want)
+	}
+}
+
+// rmReplicas: two processes (two stores over the same storage) run the same
+// read model while both append; each event changes the rows exactly once.
+func rmReplicas(t *testing.T, reopen Reopen) {
+	s1, close1 := reopen(t)
+	t.Cleanup(close1)
+	s2, close2 := reopen(t)
+	t.Cleanup(close2)
+	fs := []*rmFixture{newRMFixture(t, s1), newRMFixture(t, s2)}
+	const accounts, deposits = 4, 30
+	for i := range accounts {
+		fs[0].emit(t, fmt.Sprintf("p%d", i), accountOpened{Owner: "ada"})
+	}
+	for _, f := range fs {
+		f.start(t)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, accounts)
+	for i := range accounts {
+		f := fs[i%2]
+		wg.Go(func() {
+			for range deposits {
+				if _, err := f.append(fmt.Sprintf("p%d", i), deposited{Amount: 1}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		f.caughtUp(t)
+	}
+	// caughtUp waits for each process's own runner; the rows are shared.
+	for _, f := range fs {
+		rows := f.all(t)
+		if len(rows) != accounts {
+			t.Fatalf("%d rows, want %d", len(rows), accounts)
+		}
+		for _, a := range rows {
+			if a.Balance != deposits || a.Version != deposits+1 {
+				t.Errorf("%s: balance %d at version %d, want %d at %d: an event was lost or applied twice",
+					a.ID, a.Balance, a.Version, deposits, deposits+1)
+			}
+		}
 	}
 }
 
