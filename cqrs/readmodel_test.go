@@ -95,7 +95,7 @@ func TestReadModelFingerprint(t *testing.T) {
 	}
 	base := fp(rmOpened())
 	byOwner := cqrs.Index("owner", func(r rmRow) string { return r.Owner })
-	v2 := cqrs.NewReadModel(rmBus(t, memory.New()), "rows", cqrs.Create(func(e AccountOpened, ev cqrs.Event) rmRowV2 {
+	v2 := cqrs.NewReadModel(rmBus(t, memory.New()), "rows", cqrs.Create(func(_ AccountOpened, ev cqrs.Event) rmRowV2 {
 		return rmRowV2{ID: cqrs.StreamID(ev)}
 	})).Spec().Fingerprint
 	tests := []struct {
