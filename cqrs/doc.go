@@ -139,6 +139,30 @@
 // links to it, so one trace shows request → command → append →
 // projection.
 //
+// # Read models
+//
+// NewReadModel declares a read model once: rows of a Go type T keyed by a
+// string (by default the event's stream id, see StreamID and KeyBy),
+// handlers that create, update or delete a row per event type (Create,
+// Update, Delete, On; each may take its own key function), and indexes on
+// row fields (Index). The Bus's store keeps the rows — memory.Store and
+// sqlite.Store implement ReadModelBackend, the method set a new backend
+// adds — and applies each batch of events with its checkpoint in one
+// transaction, so every event changes the rows exactly once. A ReadModel
+// is a Projector: Status, lag, Rebuild and consistency tokens work as for
+// any projection. Get, List (keyset pages ordered by key, ascending or
+// descending, with equality filters on indexes) and Lookup read it from
+// Go; RegisterGet, RegisterList and RegisterListBy serve it as queries on
+// every transport, honouring Consistency-Token as ReadsFrom does.
+//
+// A declaration has a fingerprint: its name, indexes, the shape of T and
+// ReadModelVersion. When the stored fingerprint differs — an index or a
+// field was added, or the version bumped because a handler changed — the
+// rows are deleted and rebuilt from the first event as the projection
+// catches up; until then queries see the rebuild's progress, and a
+// consistency token waits for it. Bump ReadModelVersion whenever a
+// handler's logic changes: code is not part of the fingerprint.
+//
 // # Event streams
 //
 // EventStream registers a stream operation (SSE, GraphQL subscription,

@@ -29,6 +29,7 @@ type Store struct {
 	snapshots   map[string]cqrs.Snapshot
 	checkpoints map[string]int64
 	idem        map[[2]string]cqrs.IdempotencyRecord
+	rm          readModels    // see readmodel.go
 	changed     chan struct{} // closed and replaced after an append once watched
 	watched     atomic.Bool   // someone holds changed
 	closed      bool
