@@ -59,6 +59,9 @@ func (r *runner[S]) Apply(ctx context.Context, events []cqrs.Event, position int
 	for _, w := range s.active {
 		low = min(low, w.pos-1)
 	}
+	for _, pos := range s.pinned {
+		low = min(low, pos-1)
+	}
 	saved := s.saved
 	s.mu.Unlock()
 	if low == saved {
@@ -126,12 +129,18 @@ func (s *Saga[S]) dispatch(ctx context.Context, id string, pos int64) error {
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	s.active[id] = &worker{pos: pos, cancel: cancel}
+	delete(s.pinned, id)
 	s.wg.Go(func() {
 		defer release()
 		defer cancel()
-		s.work(wctx, id)
+		finished := s.work(wctx, id)
 		s.mu.Lock()
 		delete(s.active, id)
+		if !finished {
+			// Stopped: keep the checkpoint before the instance so that the
+			// runner finds it again when it resumes.
+			s.pinned[id] = pos
+		}
 		s.mu.Unlock()
 	})
 	return nil
@@ -181,14 +190,15 @@ func (l *lifecycle[S]) Stop(ctx context.Context) error {
 	}
 }
 
-// work drives instance id to a final state, or until ctx ends.
-func (s *Saga[S]) work(ctx context.Context, id string) {
+// work drives instance id to a final state, or until ctx ends; it reports
+// whether the instance finished.
+func (s *Saga[S]) work(ctx context.Context, id string) bool {
 	first := true
 	failures := 0
 	for ctx.Err() == nil {
 		in, ok, err := s.load(ctx, id)
 		if err == nil && !ok {
-			return
+			return true // nothing to run
 		}
 		for err == nil && !in.terminal() {
 			var ev any
@@ -219,17 +229,18 @@ func (s *Saga[S]) work(ctx context.Context, id string) {
 		}
 		switch {
 		case ctx.Err() != nil:
-			return
+			return false
 		case err == nil && in.terminal():
-			return
+			return true
 		case err != nil:
 			failures++
 			s.logger.ErrorContext(ctx, "saga instance failed to advance; retrying", "saga", s.name, "id", id, "error", err)
 			if s.sleep(ctx, failures, time.Time{}) != nil {
-				return
+				return false
 			}
 		}
 	}
+	return false
 }
 
 // next runs the instance's next action and returns the event recording

@@ -74,6 +74,7 @@ type Saga[S any] struct {
 	running bool
 	gate    chan struct{} // closed while running
 	active  map[string]*worker
+	pinned  map[string]int64 // unfinished instances whose worker stopped, by start position
 	wg      sync.WaitGroup
 	saved   int64 // the checkpoint last saved
 }
@@ -186,6 +187,7 @@ func New[S any](bus *cqrs.Bus, name string, opts ...Option) *Saga[S] {
 		sem:    make(chan struct{}, o.concurrency),
 		gate:   make(chan struct{}),
 		active: map[string]*worker{},
+		pinned: map[string]int64{},
 	}
 	registerEvents(s.reg)
 	bus.Projections().Add(&runner[S]{s: s})

@@ -65,14 +65,15 @@ func (s *Saga[S]) Status(ctx context.Context, id string) (Status, error) {
 
 // StatusInput names the instance of a status query.
 type StatusInput struct {
-	ID string `json:"id" path:"id" query:"id" validate:"required,max=128" doc:"Saga instance id"`
+	ID string `json:"id" path:"id" validate:"required,max=128" doc:"Saga instance id"`
 }
 
 // RegisterStatus registers the query name (e.g. "transferStatus") that
-// returns the Status of an instance, on every protocol. opts add hints,
-// e.g. app.HTTP("GET", "/transfers/{id}").
+// returns the Status of an instance, on every protocol; on REST at
+// GET /<name>/{id} unless opts set another path with {id}, e.g.
+// app.HTTP("GET", "/transfers/{id}").
 func (s *Saga[S]) RegisterStatus(name string, opts ...app.OpOption) *app.Operation {
-	opts = append([]app.OpOption{app.Describe("Status of a " + s.name + " saga: running, compensating, completed, compensated or failed")}, opts...)
+	opts = append([]app.OpOption{app.HTTP("GET", "/"+name+"/{id}"), app.Describe("Status of a " + s.name + " saga: running, compensating, completed, compensated or failed")}, opts...)
 	return app.Query(s.bus.App(), name, func(ctx context.Context, in StatusInput) (Status, error) {
 		return s.Status(ctx, in.ID)
 	}, opts...)
