@@ -137,12 +137,15 @@ func finished(state string) bool {
 // await waits until transfer id is finished and returns its status.
 func (b *transferBank) await(tb testing.TB, id string) saga.Status {
 	tb.Helper()
-	var st saga.Status
-	testenv.Eventually(tb, waitTimeout, func() bool {
-		got, err := b.transfers.Status(context.Background(), id)
-		st = got
-		return err == nil && finished(got.State)
-	})
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	st, err := b.transfers.Wait(ctx, id)
+	if err != nil {
+		tb.Fatalf("waiting for transfer %s: %v", id, err)
+	}
+	if !finished(st.State) {
+		tb.Fatalf("Wait returned %+v, not finished", st)
+	}
 	return st
 }
 
@@ -278,6 +281,10 @@ func scenarioSagaStartsOnEvent(t *testing.T, open Open) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	testenv.Eventually(t, waitTimeout, func() bool { // started by the runner, asynchronously
+		_, err := b.transfers.Status(context.Background(), "t2")
+		return err == nil
+	})
 	if st := b.await(t, "t2"); st.State != saga.StateCompleted {
 		t.Fatalf("status %+v, want completed", st)
 	}

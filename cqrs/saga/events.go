@@ -101,10 +101,11 @@ func registerEvents(reg *cqrs.Registry) {
 
 // instance is a saga instance folded from its stream.
 type instance struct {
-	id      string
-	version int64
-	state   string
-	data    json.RawMessage // the saga's state S, as JSON
+	id       string
+	version  int64
+	position int64 // global position of the last event
+	state    string
+	data     json.RawMessage // the saga's state S, as JSON
 	// next is, while running, the index of the step to run; while
 	// compensating, the index of the next step to consider compensating
 	// (counting down; -1 when none is left).
@@ -138,7 +139,7 @@ func (in *instance) fold(ev cqrs.Event, data any, steps []string) error {
 		}
 		return ""
 	}
-	in.version, in.lastID, in.since = ev.Version, ev.ID, ev.Time
+	in.version, in.position, in.lastID, in.since = ev.Version, ev.Position, ev.ID, ev.Time
 	switch e := data.(type) {
 	case Started:
 		in.state, in.data, in.next, in.started = StateRunning, e.State, 0, ev.Time

@@ -3,6 +3,7 @@ package saga
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -61,6 +62,44 @@ func (s *Saga[S]) Status(ctx context.Context, id string) (Status, error) {
 		return Status{}, app.NewError(app.CodeNotFound, "no saga "+s.name+" "+id)
 	}
 	return s.status(&in), nil
+}
+
+// errFinished ends Wait's subscription.
+var errFinished = errors.New("saga finished")
+
+// Wait blocks until instance id has finished (completed, compensated or
+// failed) and returns its final Status, or ctx's error when ctx ends
+// first. It follows the instance's stream (catch-up, then live), so it
+// wakes up on the event that finishes it. An id never started is
+// not_found.
+func (s *Saga[S]) Wait(ctx context.Context, id string) (Status, error) {
+	in, ok, err := s.load(ctx, id)
+	switch {
+	case err != nil:
+		return Status{}, err
+	case !ok:
+		return Status{}, app.NewError(app.CodeNotFound, "no saga "+s.name+" "+id)
+	case in.terminal():
+		return s.status(&in), nil
+	}
+	err = s.store.Subscribe(ctx, in.position, cqrs.Filter{Streams: []string{s.Stream(id)}}, func(evs []cqrs.Event) error {
+		for _, ev := range evs {
+			if ev.Version <= in.version {
+				continue
+			}
+			if err := s.foldEvent(&in, ev); err != nil {
+				return err
+			}
+			if in.terminal() {
+				return errFinished
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errFinished) {
+		return s.status(&in), nil
+	}
+	return Status{}, err
 }
 
 // StatusInput names the instance of a status query.
