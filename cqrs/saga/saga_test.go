@@ -42,7 +42,7 @@ func newHarness(t *testing.T) *harness {
 	h := &harness{app: a, bus: cqrs.NewBus(a, store, reg), store: store}
 	h.accounts = cqrs.NewAggregate(h.bus, "account", applyAccount)
 	cqrs.Handle(h.accounts, "deposit", func(in AmountIn) string { return in.ID },
-		func(_ context.Context, st cqrs.State[Account], in AmountIn) ([]any, error) {
+		func(_ context.Context, _ cqrs.State[Account], in AmountIn) ([]any, error) {
 			return []any{Deposited{Amount: in.Amount}}, nil
 		}, func(st cqrs.State[Account]) Balance { return Balance{Balance: st.Value.Balance} })
 	h.deposit = saga.Command[AmountIn, Balance](a, "deposit")
