@@ -115,6 +115,13 @@ func bankRegistry() *cqrs.Registry {
 
 func newBank(tb testing.TB, store cqrs.Store, opts ...cqrs.BusOption) *bank {
 	tb.Helper()
+	return newBankWith(tb, store, nil, opts...)
+}
+
+// newBankWith is newBank with declare called before the App starts, to
+// declare more on the bank (a saga).
+func newBankWith(tb testing.TB, store cqrs.Store, declare func(*bank), opts ...cqrs.BusOption) *bank {
+	tb.Helper()
 	a := app.New(app.Name("bank"), app.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	bus := cqrs.NewBus(a, store, bankRegistry(), opts...)
 	b := &bank{app: a, bus: bus, list: map[string]account{}}
@@ -210,6 +217,9 @@ func newBank(tb testing.TB, store cqrs.Store, opts ...cqrs.BusOption) *bank {
 		return out, true
 	}, app.HTTP("GET", "/accounts/{id}/events"))
 	bus.RegisterAdmin()
+	if declare != nil {
+		declare(b)
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
