@@ -2,6 +2,7 @@ package cqrs
 
 import (
 	"context"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -149,11 +150,28 @@ func isFlat(t reflect.Type, depth int) bool {
 }
 
 // checkJSONSafe reports fields of t that encoding/json would drop.
+// marshalsItself reports whether t round-trips through JSON by its own
+// methods (time.Time, a type with MarshalJSON/UnmarshalJSON or
+// MarshalText/UnmarshalText), whatever its fields.
+func marshalsItself(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	json := (t.Implements(jsonMarshalerType) || p.Implements(jsonMarshalerType)) && p.Implements(jsonUnmarshalerType)
+	text := (t.Implements(textMarshalerType) || p.Implements(textMarshalerType)) && p.Implements(textUnmarshalerType)
+	return json || text
+}
+
+var (
+	jsonMarshalerType   = reflect.TypeFor[json.Marshaler]()
+	jsonUnmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+	textMarshalerType   = reflect.TypeFor[encoding.TextMarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
 func checkJSONSafe(t reflect.Type, depth int) error {
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
 		t = t.Elem()
 	}
-	if t.Kind() != reflect.Struct || depth > 8 {
+	if t.Kind() != reflect.Struct || depth > 8 || marshalsItself(t) {
 		return nil
 	}
 	for i := range t.NumField() {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/memory"
@@ -155,5 +156,29 @@ func TestRegisterPanics(t *testing.T) {
 			}()
 			tt.give(reg)
 		}()
+	}
+}
+
+// TimedEvent carries a time.Time, which has unexported fields but
+// marshals itself: it must register and round-trip.
+type TimedEvent struct {
+	At    time.Time  `json:"at"`
+	Maybe *time.Time `json:"maybe,omitempty"`
+}
+
+func TestEventWithTimeField(t *testing.T) {
+	r := cqrs.NewRegistry()
+	cqrs.RegisterEvent[TimedEvent](r, "timed", 1)
+	at := time.Date(2026, 12, 6, 1, 2, 3, 4, time.UTC)
+	data, err := r.Encode(TimedEvent{At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Decode(cqrs.Event{Type: data.Type, SchemaVersion: data.SchemaVersion, Data: data.Data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev, ok := got.(TimedEvent); !ok || !ev.At.Equal(at) {
+		t.Errorf("round trip = %#v; want At %v", got, at)
 	}
 }
