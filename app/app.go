@@ -126,6 +126,9 @@ type App struct {
 	transports []Transport
 	frozen     bool
 	freezeOnce sync.Once
+	// security.go: the declared schemes and the default requirements.
+	securitySchemes []SecurityScheme
+	securityDefault []SecurityRequirement
 
 	ready   atomic.Bool
 	started []Transport
