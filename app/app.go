@@ -311,6 +311,9 @@ func (a *App) Start(ctx context.Context) error {
 	if err := checkAddrs(ts); err != nil {
 		return err
 	}
+	if err := a.checkSecurity(); err != nil {
+		return err
+	}
 	for _, t := range ts {
 		if p, ok := t.(Preparer); ok {
 			if err := p.Prepare(a); err != nil {

@@ -1,6 +1,9 @@
 package app
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
 // SecurityScheme describes one way callers authenticate (a bearer JWT, an
 // API key header), in the terms of OpenAPI's security scheme object, so
@@ -85,4 +88,27 @@ func (op *Operation) SecurityRequirements() []SecurityRequirement {
 		}
 	}
 	return out
+}
+
+// checkSecurity refuses to start an App whose operations declare
+// requirements that nothing enforces: no auth middleware declared its
+// schemes, or a requirement names a scheme none declared.
+func (a *App) checkSecurity() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	declared := map[string]bool{}
+	for _, s := range a.securitySchemes {
+		declared[s.Name] = true
+	}
+	for _, op := range a.ops {
+		for _, r := range op.Security {
+			switch {
+			case len(a.securitySchemes) == 0:
+				return fmt.Errorf("operation %q requires authentication, but the App has no auth installed (see middleware.Auth)", op.Name)
+			case r.Scheme != "" && !declared[r.Scheme]:
+				return fmt.Errorf("operation %q requires security scheme %q, which no installed authenticator provides", op.Name, r.Scheme)
+			}
+		}
+	}
+	return nil
 }

@@ -130,7 +130,7 @@ func Auth(def app.OpOption, authenticators ...Authenticator) app.Option {
 		}
 		var scratch app.Operation
 		def(&scratch)
-		au := &auth{def: scratch.Security, authenticators: authenticators, realm: a.Name(), owner: a}
+		au := &auth{def: scratch.Security, authenticators: authenticators, owner: a}
 		if au.def == nil {
 			au.def = []app.SecurityRequirement{}
 		}
@@ -146,8 +146,7 @@ func Auth(def app.OpOption, authenticators ...Authenticator) app.Option {
 type auth struct {
 	def            []app.SecurityRequirement
 	authenticators []Authenticator
-	realm          string
-	owner          *app.App // for its name and (late-configured) logger
+	owner          *app.App // its name is the realm; its logger may be set after Auth
 }
 
 var _ app.Middleware = (*auth)(nil).middleware
@@ -313,9 +312,9 @@ func (au *auth) forbid(ctx context.Context, call *app.Call, id *Identity, reqs [
 // challenge is the WWW-Authenticate challenge of a scheme: "Bearer
 // realm=…" for HTTP schemes, "APIKey realm=…, header=…" for API keys.
 func (au *auth) challenge(s app.SecurityScheme) string {
-	v := "APIKey realm=" + quote(au.realm)
+	v := "APIKey realm=" + quote(au.owner.Name())
 	if s.Type == "http" {
-		v = httpScheme(s) + " realm=" + quote(au.realm)
+		v = httpScheme(s) + " realm=" + quote(au.owner.Name())
 	}
 	if s.Type == "apiKey" && s.Param != "" {
 		v += ", " + s.In + "=" + quote(s.Param)
