@@ -22,7 +22,9 @@ const problemSchema = "Problem"
 
 // BuildOpenAPI builds the OpenAPI 3.1 document of a's operations from the
 // type schema: paths, operationIds, parameters, request bodies, response
-// and problem+json error schemas, validation constraints and descriptions.
+// and problem+json error schemas, validation constraints and descriptions,
+// and — when the App declares security (middleware.Auth) — its security
+// schemes and each operation's requirements (security: [] when public).
 // The document is validated with kin-openapi before it is returned.
 func BuildOpenAPI(a *app.App, servers ...string) (*openapi3.T, error) {
 	b := &specBuilder{js: jsonschema.NewBuilder("#/components/schemas/"), schemas: openapi3.Schemas{}}
