@@ -126,6 +126,9 @@ type App struct {
 	transports []Transport
 	frozen     bool
 	freezeOnce sync.Once
+	// security.go: the declared schemes and the default requirements.
+	securitySchemes []SecurityScheme
+	securityDefault []SecurityRequirement
 
 	ready   atomic.Bool
 	started []Transport
@@ -306,6 +309,9 @@ func (a *App) Start(ctx context.Context) error {
 	ts := slices.Clone(a.transports)
 	a.mu.Unlock()
 	if err := checkAddrs(ts); err != nil {
+		return err
+	}
+	if err := a.checkSecurity(); err != nil {
 		return err
 	}
 	for _, t := range ts {

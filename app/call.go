@@ -109,6 +109,10 @@ type Call struct {
 	// client's Last-Event-ID (in Metadata) means the same thing; without
 	// it the id counts items from 1.
 	Cursor string
+	// Subject names the authenticated caller (a token's subject, an API
+	// key's owner), set by auth middleware; "" for an anonymous call. The
+	// CQRS module records it with the events the call appends.
+	Subject string
 	// HTTPRequest is the HTTP request the call arrived in (REST and
 	// GraphQL), for middleware that needs more than the neutral fields.
 	// Read-only; never read its body.

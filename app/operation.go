@@ -58,6 +58,11 @@ type Operation struct {
 	// on its response (e.g. Consistency-Token). Schema emitters document
 	// both; set them with RequestHeader and ResponseHeader.
 	Headers, ResponseHeaders []Header
+	// Security says who may call the operation, any one requirement
+	// sufficing: nil follows the App's default (see DeclareSecurity), an
+	// empty non-nil slice makes it public. Auth middleware enforces it and
+	// schema emitters document it (see SecurityRequirements).
+	Security []SecurityRequirement
 
 	app        *App
 	newInput   func() any

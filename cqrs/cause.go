@@ -27,6 +27,10 @@ const (
 	MetaLastEventID = "last-event-id"
 )
 
+// MetaSubject is the key of Metadata.User naming the authenticated caller
+// (app.Call.Subject, set by auth middleware) whose call appended the event.
+const MetaSubject = "subject"
+
 // Response header keys set on commands.
 const (
 	// HeaderConsistencyToken carries the position a command wrote.
@@ -115,6 +119,13 @@ func resolveCause(ctx context.Context) *cause {
 	}
 	if c.causation == "" {
 		c.causation = c.correlation
+	}
+	if call := app.CallFrom(ctx); call != nil && call.Subject != "" {
+		c.user = maps.Clone(c.user)
+		if c.user == nil {
+			c.user = map[string]string{}
+		}
+		c.user[MetaSubject] = call.Subject
 	}
 	return c
 }

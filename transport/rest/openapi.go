@@ -22,7 +22,9 @@ const problemSchema = "Problem"
 
 // BuildOpenAPI builds the OpenAPI 3.1 document of a's operations from the
 // type schema: paths, operationIds, parameters, request bodies, response
-// and problem+json error schemas, validation constraints and descriptions.
+// and problem+json error schemas, validation constraints and descriptions,
+// and — when the App declares security (middleware.Auth) — its security
+// schemes and each operation's requirements (security: [] when public).
 // The document is validated with kin-openapi before it is returned.
 func BuildOpenAPI(a *app.App, servers ...string) (*openapi3.T, error) {
 	b := &specBuilder{js: jsonschema.NewBuilder("#/components/schemas/"), schemas: openapi3.Schemas{}}
@@ -47,6 +49,15 @@ func BuildOpenAPI(a *app.App, servers ...string) (*openapi3.T, error) {
 		doc.Servers = append(doc.Servers, &openapi3.Server{URL: s})
 	}
 	b.schemas[problemSchema] = openapi3.NewSchemaRef("", problemSchemaValue())
+	for _, sc := range a.SecuritySchemes() {
+		if doc.Components.SecuritySchemes == nil {
+			doc.Components.SecuritySchemes = openapi3.SecuritySchemes{}
+		}
+		doc.Components.SecuritySchemes[sc.Name] = &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{
+			Type: sc.Type, Description: sc.Description, Scheme: sc.Scheme, BearerFormat: sc.BearerFormat,
+			In: sc.In, Name: sc.Param,
+		}}
+	}
 	for _, op := range ops {
 		o, err := b.operation(op)
 		if err != nil {
@@ -228,8 +239,39 @@ func (b *specBuilder) operation(op *app.Operation) (*openapi3.Operation, error) 
 	}
 	o.Responses.Set("200", &openapi3.ResponseRef{Value: ok})
 	o.Responses.Set("400", problemResponse("Invalid input (invalid_argument, failed_precondition, out_of_range)"))
+	security(o, op.SecurityRequirements())
 	o.Responses.Set("default", problemResponse("Error"))
 	return o, nil
+}
+
+// security declares who may call an operation: reqs as its security
+// requirements (an empty list for a public operation) and, when it needs
+// credentials, its 401 and 403 answers. A nil reqs (the App declares no
+// security) leaves the operation as is.
+func security(o *openapi3.Operation, reqs []app.SecurityRequirement) {
+	if reqs == nil {
+		return
+	}
+	srs := openapi3.SecurityRequirements{}
+	forbids := false
+	for _, r := range reqs {
+		grants := append(append([]string{}, r.Scopes...), r.Roles...)
+		forbids = forbids || len(grants) > 0
+		srs = append(srs, openapi3.SecurityRequirement{r.Scheme: grants})
+	}
+	o.Security = &srs
+	if len(reqs) == 0 {
+		return
+	}
+	unauth := problemResponse("Unauthenticated: credentials missing or invalid (unauthenticated)")
+	unauth.Value.Headers = openapi3.Headers{"WWW-Authenticate": &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+		Description: "The challenges of the accepted schemes (RFC 9110, RFC 6750)",
+		Schema:      openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{"string"}}),
+	}}}}
+	o.Responses.Set("401", unauth)
+	if forbids {
+		o.Responses.Set("403", problemResponse("Forbidden: a required scope or role is missing (permission_denied)"))
+	}
 }
 
 // headerSchema is the schema of a header's value: a string with the

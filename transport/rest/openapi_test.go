@@ -2,7 +2,10 @@ package rest_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/transport/rest"
@@ -87,5 +90,83 @@ func TestOpenAPIHeaders(t *testing.T) {
 	h := op.Responses.Value("200").Value.Headers["Consistency-Token"]
 	if h == nil || h.Value.Description != "position" || h.Value.Schema.Value.Pattern != "^[0-9]+$" {
 		t.Errorf("200 response headers %+v", op.Responses.Value("200").Value.Headers)
+	}
+}
+
+// TestOpenAPISecurity checks that declared security schemes become
+// components.securitySchemes, that each operation lists its requirements
+// (an empty list for a public one; scopes and roles as the scheme's
+// array) with 401 and 403 answers, and that the document validates.
+func TestOpenAPISecurity(t *testing.T) {
+	a := app.New(app.Name("secure"))
+	secure := func(reqs ...app.SecurityRequirement) app.OpOption {
+		return func(op *app.Operation) { op.Security = append([]app.SecurityRequirement{}, reqs...) }
+	}
+	a.DeclareSecurity([]app.SecurityRequirement{{}},
+		app.SecurityScheme{Name: "bearerAuth", Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
+		app.SecurityScheme{Name: "apiKey", Type: "apiKey", In: "header", Param: "X-API-Key"})
+	app.Query(a, "open", func(context.Context, Empty) (Empty, error) { return Empty{}, nil }, secure())
+	app.Query(a, "defaulted", func(context.Context, Empty) (Empty, error) { return Empty{}, nil })
+	app.Command(a, "write", func(context.Context, Empty) (Empty, error) { return Empty{}, nil },
+		secure(app.SecurityRequirement{Scopes: []string{"w"}, Roles: []string{"admin"}}))
+	app.Command(a, "wipe", func(context.Context, Empty) (Empty, error) { return Empty{}, nil }, app.Admin())
+	doc, err := rest.BuildOpenAPI(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type scheme struct{ Type, Scheme, BearerFormat, In, Name string }
+	gotSchemes := map[string]scheme{}
+	for name, s := range doc.Components.SecuritySchemes {
+		v := s.Value
+		gotSchemes[name] = scheme{v.Type, v.Scheme, v.BearerFormat, v.In, v.Name}
+	}
+	wantSchemes := map[string]scheme{
+		"bearerAuth": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
+		"apiKey":     {Type: "apiKey", In: "header", Name: "X-API-Key"},
+	}
+	if diff := cmp.Diff(gotSchemes, wantSchemes); diff != "" {
+		t.Errorf("securitySchemes (-got +want):\n%s", diff)
+	}
+	type opSec struct {
+		Security        any
+		Has401, Has403  bool
+		WWWAuthenticate bool
+	}
+	got := map[string]opSec{}
+	for name, op := range map[string]*openapi3.Operation{
+		"open": doc.Paths.Find("/open").Get, "defaulted": doc.Paths.Find("/defaulted").Get,
+		"write": doc.Paths.Find("/write").Post, "wipe": doc.Paths.Find("/wipe").Post,
+	} {
+		var sec any
+		if op.Security != nil {
+			b, _ := json.Marshal(op.Security)
+			sec = string(b)
+		}
+		r401 := op.Responses.Value("401")
+		got[name] = opSec{Security: sec, Has401: r401 != nil, Has403: op.Responses.Value("403") != nil,
+			WWWAuthenticate: r401 != nil && r401.Value.Headers["WWW-Authenticate"] != nil}
+	}
+	want := map[string]opSec{
+		"open":      {Security: `[]`},
+		"defaulted": {Security: `[{"bearerAuth":[]},{"apiKey":[]}]`, Has401: true, WWWAuthenticate: true},
+		"write":     {Security: `[{"bearerAuth":["w","admin"]},{"apiKey":["w","admin"]}]`, Has401: true, Has403: true, WWWAuthenticate: true},
+		"wipe":      {}, // left to the admin gate
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("operations (-got +want):\n%s", diff)
+	}
+	// The served document says security: [] for the public operation.
+	js, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var served struct {
+		Paths map[string]map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(js, &served); err != nil {
+		t.Fatal(err)
+	}
+	if sec, ok := served.Paths["/open"]["get"]["security"].([]any); !ok || len(sec) != 0 {
+		t.Errorf("served /open security: %#v; want []", served.Paths["/open"]["get"]["security"])
 	}
 }
