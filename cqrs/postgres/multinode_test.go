@@ -666,3 +666,37 @@ func (f *freezer) thaw() {
 		close(f.thawed)
 	}
 }
+
+// A rebuild started on the replica standing by resets the shared read
+// model; the replica applying it notices and the model is rebuilt at once,
+// though no new event comes.
+func TestRebuildOnTheStandbyReplica(t *testing.T) {
+	dsn := postgrestest.DSN(t)
+	schema := postgrestest.Schema(t, dsn)
+	a := newReplica(t, dsn, schema, "a")
+	testenv.Eventually(t, waitLimit, func() bool { return a.state(t) == cqrs.StateLive })
+	b := newReplica(t, dsn, schema, "b")
+	testenv.Eventually(t, waitLimit, func() bool { return b.state(t) == cqrs.StateStandby })
+	for i := range 30 {
+		if _, err := b.add(fmt.Sprint("c", i%3), int64(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitAll(t, a, b)
+	before, _ := readModel(t, a)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	if err := b.bus.Projections().Rebuild(ctx, "totals"); err != nil {
+		t.Fatal(err)
+	}
+	waitAll(t, a, b)
+	after, by := readModel(t, a)
+	if diff := cmp.Diff(after, before); diff != "" {
+		t.Errorf("rebuilt totals (-got +before):\n%s", diff)
+	}
+	// Either replica may rebuild it (a gives up its lease when it sees
+	// the reset, and b is waiting for it), but one does, once.
+	if by["a"]+by["b"] != 30 || len(by) != 1 {
+		t.Errorf("applied by %v after the rebuild, want 30 events by one replica", by)
+	}
+}
