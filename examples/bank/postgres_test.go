@@ -19,7 +19,7 @@ import (
 // postgresURL returns an ALLFRAME_EVENTSTORE value naming a new schema
 // on the server in ALLFRAME_TEST_POSTGRES (skipping without it), dropped
 // when the test ends.
-func postgresURL(t *testing.T) string {
+func postgresURL(t testing.TB) string {
 	t.Helper()
 	dsn := postgrestest.DSN(t)
 	sep := "?"
