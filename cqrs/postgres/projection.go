@@ -182,7 +182,10 @@ func (r *resettable) watch(p *Projection) {
 				return
 			}
 		}
-		if cp, err := p.store.LoadCheckpoint(ctx, p.name); err == nil && cp < p.from.Load() {
+		// from first: it never passes the committed checkpoint, so a
+		// checkpoint read after it is behind only when it was reset.
+		from := p.from.Load()
+		if cp, err := p.store.LoadCheckpoint(ctx, p.name); err == nil && cp < from {
 			close(r.lost)
 			return
 		}
