@@ -32,8 +32,33 @@ type Projector interface {
 	Reset(ctx context.Context) error
 }
 
+// Leaser is implemented by Projectors whose read model several processes
+// share (replicas of a service on one database): only the holder of the
+// projection's lease applies events. The runner calls Lease before it
+// reads the checkpoint, stays in state standby while Lease waits, stops
+// applying when the lease is lost and resumes waiting, and releases the
+// lease when it stops. Lease reports the position another holder has
+// reached through standby while it waits, so WaitFor (and consistency
+// tokens) work on every replica. Projectors without it run in every
+// process.
+type Leaser interface {
+	Lease(ctx context.Context, standby func(position int64)) (Lease, error)
+}
+
+// Lease is a held projection lease.
+type Lease interface {
+	// Lost is closed when the lease ends without Release (its holder's
+	// connection failed): another process may already hold it.
+	Lost() <-chan struct{}
+	// Release gives the lease up.
+	Release()
+}
+
 // Projection states reported by Status.
 const (
+	// StateStandby: another process holds the projection's lease (see
+	// Leaser); this one waits to take over.
+	StateStandby    = "standby"
 	StateStopped    = "stopped"
 	StateCatchingUp = "catching_up"
 	StateLive       = "live"
@@ -49,7 +74,7 @@ type ProjectionStatus struct {
 	// Head is the store's last position; Lag is Head − Position.
 	Head  int64  `json:"head"`
 	Lag   int64  `json:"lag"`
-	State string `json:"state" doc:"stopped, catching_up, live, failed or rebuilding"`
+	State string `json:"state" doc:"stopped, standby, catching_up, live, failed or rebuilding"`
 	// Error is the last failure while the projection retries.
 	Error   string    `json:"error,omitempty"`
 	Updated time.Time `json:"updated"`
@@ -195,24 +220,22 @@ func (r *runner) stopLocked(ctx context.Context) error {
 }
 
 // run feeds the projection until ctx ends, resuming from its checkpoint
-// with backoff after failures.
+// with backoff after failures (and at once after a lost lease).
 func (ps *Projections) run(ctx context.Context, r *runner) {
 	name := r.p.Name()
 	cons := &consumer{tracer: ps.tracer, name: "projection " + name, child: true}
 	backoff := ps.backoff
+	leaser, _ := r.p.(Leaser)
 	for {
-		pos, err := r.p.Checkpoint(ctx)
+		lctx, release, err := r.lease(ctx, leaser)
 		if err == nil {
-			r.advance(pos, StateCatchingUp)
-			err = ps.store.Subscribe(ctx, pos, Filter{}, func(evs []Event) error {
-				last := evs[len(evs)-1].Position
-				if err := r.p.Apply(withConsumer(ctx, cons), evs, last); err != nil {
-					return fmt.Errorf("apply events %d to %d: %w", evs[0].Position, last, err)
-				}
-				r.advance(last, StateCatchingUp)
-				backoff = ps.backoff
-				return nil
-			})
+			err = ps.feed(lctx, r, cons, &backoff)
+			lost := ctx.Err() == nil && lctx.Err() != nil
+			release()
+			if lost {
+				ps.logger.WarnContext(ctx, "projection lease lost; standing by", "projection", name)
+				continue
+			}
 		}
 		if ctx.Err() != nil {
 			return
@@ -231,6 +254,58 @@ func (ps *Projections) run(ctx context.Context, r *runner) {
 		}
 		backoff = min(backoff*2, 30*time.Second)
 	}
+}
+
+// lease waits for the projection's lease when it has one (l != nil) and
+// returns a context that ends when the lease is lost, and the function
+// that releases it.
+func (r *runner) lease(ctx context.Context, l Leaser) (context.Context, func(), error) {
+	if l == nil {
+		return ctx, func() {}, nil
+	}
+	r.mu.Lock()
+	r.state = StateStandby
+	r.mu.Unlock()
+	lease, err := l.Lease(ctx, func(pos int64) { r.advance(pos, StateStandby) })
+	if err != nil {
+		return nil, nil, fmt.Errorf("lease: %w", err)
+	}
+	lctx, cancel := context.WithCancel(ctx)
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		select {
+		case <-lease.Lost():
+			cancel()
+		case <-stop:
+		}
+	}()
+	return lctx, func() {
+		close(stop)
+		<-watched
+		cancel()
+		lease.Release()
+	}, nil
+}
+
+// feed applies the events after the projection's checkpoint until ctx
+// ends or a batch fails.
+func (ps *Projections) feed(ctx context.Context, r *runner, cons *consumer, backoff *time.Duration) error {
+	pos, err := r.p.Checkpoint(ctx)
+	if err != nil {
+		return err
+	}
+	r.advance(pos, StateCatchingUp)
+	return ps.store.Subscribe(ctx, pos, Filter{}, func(evs []Event) error {
+		last := evs[len(evs)-1].Position
+		if err := r.p.Apply(withConsumer(ctx, cons), evs, last); err != nil {
+			return fmt.Errorf("apply events %d to %d: %w", evs[0].Position, last, err)
+		}
+		r.advance(last, StateCatchingUp)
+		*backoff = ps.backoff
+		return nil
+	})
 }
 
 func (r *runner) advance(pos int64, state string) {

@@ -85,11 +85,18 @@
 //
 // # Read models in the same database
 //
-// Write runs a function in the writer's transaction (in a savepoint of its
-// own), so a projection can update its tables and its checkpoint
-// (SaveCheckpointTx) atomically, group-committed with the appends; Pool
-// gives queries — and projection workers that prefer transactions of their
-// own — the store's connection pool. A plain cqrs.NewProjection with
+// NewProjection keeps a read model in tables of the database: each batch
+// of events and the checkpoint commit in one transaction of its own (not
+// the writer's, so a projection never delays appends), which locks the
+// checkpoint row first and skips what is already applied — exactly-once,
+// even when two replicas apply at once. Replicas take turns through a
+// lease (LeaseProjection: a session advisory lock on a connection of its
+// own): one applies, the others stand by, follow its checkpoint (so
+// consistency tokens work on every replica) and take over at once when
+// its session ends, or within WithLeaseTimeout when it hangs or is cut
+// off. Write runs a function in the writer's transaction (in a savepoint
+// of its own), group-committed with the appends; Pool gives queries the
+// store's connection pool. A plain cqrs.NewProjection with
 // cqrs.DurableCheckpoints(store) is at-least-once: its effects live
 // outside the checkpoint's transaction.
 package postgres

@@ -15,16 +15,17 @@ const (
 )
 
 // listen keeps a connection outside the pool LISTENing on the schema's
-// channel and wakes the subscriptions on every notification (each
-// appending transaction of any Store on the schema sends one when it
-// commits). When the connection drops it reconnects, and wakes the
+// channels and wakes the subscriptions on every notification of the
+// events channel (each appending transaction of any Store on the schema
+// sends one when it commits), and the replicas standing by for a
+// projection's lease on every notification of the checkpoints channel. When the connection drops it reconnects, and wakes the
 // subscriptions once it listens again: notifications sent meanwhile are
 // lost, so they re-read the log. The poll interval bounds the delay while
 // the server is unreachable.
 func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig) {
 	defer close(s.listenDone)
 	cfg.RuntimeParams["application_name"] = "allframe listen " + s.opts.schema
-	listenSQL := "LISTEN " + pgx.Identifier{s.channel}.Sanitize()
+	listenSQL := "LISTEN " + pgx.Identifier{s.channel}.Sanitize() + "; LISTEN " + pgx.Identifier{s.cpChannel}.Sanitize()
 	backoff := time.Duration(0)
 	for {
 		if backoff > 0 {
@@ -49,11 +50,17 @@ func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig) {
 			s.listenPID.Store(conn.PgConn().PID())
 			s.stats.listens.Add(1)
 			s.broadcast() // whatever was committed while not listening
+			s.broadcastCheckpoint()
 			for {
-				if _, err := conn.WaitForNotification(ctx); err != nil {
+				n, err := conn.WaitForNotification(ctx)
+				if err != nil {
 					break
 				}
-				s.broadcast()
+				if n.Channel == s.cpChannel {
+					s.broadcastCheckpoint()
+				} else {
+					s.broadcast()
+				}
 			}
 			s.listenPID.Store(0)
 		}

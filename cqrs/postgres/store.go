@@ -27,6 +27,7 @@ const (
 	DefaultMaxBatch     = 1024
 	DefaultQueueSize    = 4096
 	DefaultPollInterval = time.Second
+	DefaultLeaseTimeout = 10 * time.Second
 	maxBatchEvents      = 16384
 	maxCachedVersions   = 1 << 16
 )
@@ -38,6 +39,7 @@ type options struct {
 	queueSize int
 	poll      time.Duration
 	listen    bool
+	lease     time.Duration
 	now       func() time.Time
 	pool      func(*pgxpool.Config)
 }
@@ -73,6 +75,18 @@ func WithPollInterval(d time.Duration) Option { return func(o *options) { o.poll
 // appends on the next poll. Default: on.
 func WithListen(on bool) Option { return func(o *options) { o.listen = on } }
 
+// WithLeaseTimeout bounds how long a projection (NewProjection) stays
+// without a worker when the replica holding its lease stops responding
+// without closing its connection (a hung process, a network partition):
+// the server ends the holder's idle session after d (idle_session_timeout,
+// PostgreSQL 14 and later) and another replica takes over. A holder that
+// dies or closes its connection is replaced at once. The holder checks its
+// lease every d/3 and replicas waiting for it re-check every d. Default:
+// 10s.
+func WithLeaseTimeout(d time.Duration) Option {
+	return func(o *options) { o.lease = max(d, 100*time.Millisecond) }
+}
+
 // WithClock sets the clock for event, snapshot and record times. Default:
 // time.Now.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
@@ -92,6 +106,8 @@ type Store struct {
 	// eventsTable names the events table for COPY.
 	eventsTable pgx.Identifier
 	channel     string // the NOTIFY channel of the schema
+	cpChannel   string // the NOTIFY channel of projection checkpoints
+	connConfig  *pgx.ConnConfig
 
 	queue   chan *request
 	closeMu sync.RWMutex
@@ -101,6 +117,7 @@ type Store struct {
 
 	changedMu sync.Mutex
 	changed   chan struct{} // closed and replaced when new events may be visible
+	cpChanged chan struct{} // closed and replaced when a checkpoint may have moved
 
 	stopListen context.CancelFunc
 	listenDone chan struct{}
@@ -138,6 +155,7 @@ type queries struct {
 	insertEvents, streamVersions, idemMany, idsExist, lock, head   string
 	readStream, readAll, readFiltered                              string
 	upsertSnapshot, loadSnapshot, upsertCheckpoint, loadCheckpoint string
+	lockCheckpoint                                                 string
 	insertIdem, insertIdemIfAbsent, loadIdem, purgeIdem, notify    string
 }
 
@@ -166,7 +184,11 @@ WHERE excluded.version >= s.version`,
 		loadSnapshot: "SELECT version, position, schema_version, data, time FROM " + t("snapshots") + " WHERE stream = $1",
 		upsertCheckpoint: "INSERT INTO " + t("checkpoints") + ` (name, position, time) VALUES ($1, $2, now())
 ON CONFLICT (name) DO UPDATE SET position = excluded.position, time = excluded.time`,
-		loadCheckpoint:     "SELECT position FROM " + t("checkpoints") + " WHERE name = $1",
+		loadCheckpoint: "SELECT position FROM " + t("checkpoints") + " WHERE name = $1",
+		// Locks the row (created at 0) and returns its latest committed
+		// position, whatever the transaction's snapshot.
+		lockCheckpoint: "INSERT INTO " + t("checkpoints") + ` AS c (name, position, time) VALUES ($1, 0, now())
+ON CONFLICT (name) DO UPDATE SET time = c.time RETURNING c.position`,
 		insertIdem:         "INSERT INTO " + t("idempotency") + " (scope, key, hash, response, position, time) VALUES ($1, $2, $3, $4, $5, $6)",
 		insertIdemIfAbsent: "INSERT INTO " + t("idempotency") + " (scope, key, hash, response, position, time) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING",
 		loadIdem:           "SELECT hash, response, position, time FROM " + t("idempotency") + " WHERE scope = $1 AND key = $2",
@@ -202,12 +224,22 @@ func channelName(schema string) string {
 	return "allframe.events." + hex.EncodeToString(sum[:12])
 }
 
+// checkpointChannelName is the NOTIFY channel of schema's projection
+// checkpoints.
+func checkpointChannelName(schema string) string {
+	if c := schema + ".checkpoints"; len(c) <= 63 {
+		return c
+	}
+	sum := sha256.Sum256([]byte(schema))
+	return "allframe.checkpoints." + hex.EncodeToString(sum[:12])
+}
+
 // Open connects to the database at dsn (a postgres:// URL or key=value
 // string, as pgx parses it), migrates the store's schema and starts its
 // writer and listener. ctx bounds the connection and the migration.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	o := options{schema: DefaultSchema, maxConns: DefaultMaxConns, maxBatch: DefaultMaxBatch, queueSize: DefaultQueueSize,
-		poll: DefaultPollInterval, listen: true, now: time.Now}
+		poll: DefaultPollInterval, listen: true, lease: DefaultLeaseTimeout, now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -236,9 +268,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		sql:         newQueries(o.schema),
 		eventsTable: pgx.Identifier{o.schema, "events"},
 		channel:     channelName(o.schema),
+		cpChannel:   checkpointChannelName(o.schema),
+		connConfig:  cfg.ConnConfig.Copy(),
 		queue:       make(chan *request, o.queueSize),
 		done:        make(chan struct{}),
 		changed:     make(chan struct{}),
+		cpChanged:   make(chan struct{}),
 		listenDone:  make(chan struct{}),
 		gen:         cqrs.NewIDGenerator(o.now),
 	}
@@ -280,6 +315,7 @@ func (s *Store) Close() error {
 	<-s.listenDone
 	s.changedMu.Lock()
 	close(s.changed) // wakes subscriptions, which then see ErrClosed
+	close(s.cpChanged)
 	s.changedMu.Unlock()
 	s.pool.Close()
 	return nil
@@ -295,6 +331,21 @@ func (s *Store) changedCh() <-chan struct{} {
 	s.changedMu.Lock()
 	defer s.changedMu.Unlock()
 	return s.changed
+}
+
+func (s *Store) cpChangedCh() <-chan struct{} {
+	s.changedMu.Lock()
+	defer s.changedMu.Unlock()
+	return s.cpChanged
+}
+
+// broadcastCheckpoint wakes the replicas standing by for a projection's
+// lease (see lease.go). Only the listener calls it.
+func (s *Store) broadcastCheckpoint() {
+	s.changedMu.Lock()
+	defer s.changedMu.Unlock()
+	close(s.cpChanged)
+	s.cpChanged = make(chan struct{})
 }
 
 // broadcast wakes the subscriptions waiting for new events. Only the

@@ -83,7 +83,7 @@ func TestModuleUsesTheDefaultURL(t *testing.T) {
 func TestModuleFailsOnABadURL(t *testing.T) {
 	t.Setenv(cqrsfx.EnvEventStore, "bogus:x")
 	err := fx.New(di.Module(), cqrsfx.Module(), fx.NopLogger).Err()
-	want := "ALLFRAME_EVENTSTORE: open event store bogus:x: unknown scheme bogus (want memory: or sqlite:PATH[?durability=full|normal] or postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=…] or postgresql://…)"
+	want := "ALLFRAME_EVENTSTORE: open event store bogus:x: unknown scheme bogus (want memory: or sqlite:PATH[?durability=full|normal] or postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=…&schema=NAME] or postgresql://…)"
 	if err == nil || di.RootCause(err).Error() != want {
 		t.Errorf("fx.New: %v\nwant the cause %s", err, want)
 	}
@@ -97,12 +97,12 @@ func TestOpenEventStoreErrorsNameTheVariable(t *testing.T) {
 		want    string
 		wantErr bool
 	}{
-		{give: "bogus:x", want: "ALLFRAME_EVENTSTORE: open event store bogus:x: unknown scheme bogus (want memory: or sqlite:PATH[?durability=full|normal] or postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=…] or postgresql://…)"},
+		{give: "bogus:x", want: "ALLFRAME_EVENTSTORE: open event store bogus:x: unknown scheme bogus (want memory: or sqlite:PATH[?durability=full|normal] or postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=…&schema=NAME] or postgresql://…)"},
 		{give: "sqlite:", want: "ALLFRAME_EVENTSTORE: open event store sqlite:: no file path (want sqlite:PATH[?durability=full|normal])"},
 		{give: "memory:", opts: []cqrsfx.Option{cqrsfx.WithBackends(sqlite.Backend())},
 			want: "ALLFRAME_EVENTSTORE: open event store memory:: unknown scheme memory (want sqlite:PATH[?durability=full|normal])"},
 		{give: "", opts: []cqrsfx.Option{cqrsfx.WithDefaultURL("nope")},
-			want: "ALLFRAME_EVENTSTORE unset, default: open event store nope: no scheme (want memory: or sqlite:PATH[?durability=full|normal] or postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=…] or postgresql://…)"},
+			want: "ALLFRAME_EVENTSTORE unset, default: open event store nope: no scheme (want memory: or sqlite:PATH[?durability=full|normal] or postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=…&schema=NAME] or postgresql://…)"},
 		{give: "sqlite:" + dir + "/no/such/dir/bank.db",
 			want: "ALLFRAME_EVENTSTORE: open event store sqlite:" + dir + "/no/such/dir/bank.db: sqlite: " + dir + "/no/such/dir/bank.db: read schema version: unable to open database file (14)"},
 	}

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/allframe-go/allframe/cqrs"
+	"github.com/allframe-go/allframe/cqrs/postgres"
 	"github.com/allframe-go/allframe/cqrs/sqlite"
 	"github.com/allframe-go/allframe/di/cqrsfx"
 )
@@ -55,6 +56,31 @@ func BenchmarkDeposits(b *testing.B) {
 				benchDeposits(b, "sqlite:"+filepath.Join(b.TempDir(), "bank.db")+d.query, v.accounts, v.replicas)
 			})
 		}
+	}
+}
+
+// BenchmarkDepositsPostgres is BenchmarkDeposits on PostgreSQL (the
+// server in ALLFRAME_TEST_POSTGRES; skipped without it), 64 accounts: one
+// service instance against three on the same schema (in this process,
+// each with its own store, pool, writer and listener; the clients spread
+// over them), so the ratio of the two deposits/s is what a second and
+// third replica add on this machine. With affinity, a load balancer
+// sends each account's requests to one replica (hashing the path), so
+// replicas never race on an account.
+//
+//	go test -run '^$' -bench DepositsPostgres ./examples/bank/
+func BenchmarkDepositsPostgres(b *testing.B) {
+	for _, v := range []struct {
+		replicas int
+		affinity bool
+	}{{1, false}, {3, false}, {3, true}} {
+		name := fmt.Sprintf("accounts=64/replicas=%d", v.replicas)
+		if v.affinity {
+			name += "/affinity"
+		}
+		b.Run(name, func(b *testing.B) {
+			benchDepositsRouted(b, postgresURL(b), 64, v.replicas, v.affinity)
+		})
 	}
 }
 
@@ -145,6 +171,12 @@ func drive(b *testing.B, newReq func(c int, i int64) *http.Request) loadResult {
 }
 
 func benchDeposits(b *testing.B, url string, accounts, replicas int) {
+	benchDepositsRouted(b, url, accounts, replicas, false)
+}
+
+// benchDepositsRouted is benchDeposits; with affinity each account's
+// requests go to one replica, else each client's to one replica.
+func benchDepositsRouted(b *testing.B, url string, accounts, replicas int, affinity bool) {
 	var conflicts atomic.Int64
 	count := fx.Decorate(func(s cqrs.Store) cqrs.Store { return conflictCounter{Store: s, n: &conflicts} })
 	servers := make([]*server, replicas)
@@ -159,15 +191,26 @@ func benchDeposits(b *testing.B, url string, accounts, replicas int) {
 	body := []byte(`{"amount":1}`)
 	stats := func() (tx, req int64) {
 		for _, es := range stores {
-			st := es.Store.(*sqlite.Store).Stats()
-			tx, req = tx+st.Transactions, req+st.Requests
+			switch s := es.Store.(type) {
+			case *sqlite.Store:
+				st := s.Stats()
+				tx, req = tx+st.Transactions, req+st.Requests
+			case *postgres.Store:
+				st := s.Stats()
+				tx, req = tx+st.Transactions, req+st.Requests
+			}
 		}
 		return tx, req
 	}
 	tx0, req0 := stats()
 
 	res := drive(b, func(c int, i int64) *http.Request {
-		req, _ := http.NewRequest("POST", servers[c%replicas].http+"/accounts/"+ids[(int(i)+c)%accounts]+"/deposit", bytes.NewReader(body))
+		acc := (int(i) + c) % accounts
+		to := servers[c%replicas]
+		if affinity {
+			to = servers[acc%replicas]
+		}
+		req, _ := http.NewRequest("POST", to.http+"/accounts/"+ids[acc]+"/deposit", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		return req
 	})

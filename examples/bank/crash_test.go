@@ -254,7 +254,7 @@ func TestBadEventStoreIsOneLine(t *testing.T) {
 		give string
 		want string // in the line
 	}{
-		{give: "bogus:x", want: `ALLFRAME_EVENTSTORE: open event store bogus:x: unknown scheme bogus (want memory: or sqlite:PATH[?durability=full|normal] or postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=…] or postgresql://…)`},
+		{give: "bogus:x", want: `ALLFRAME_EVENTSTORE: open event store bogus:x: unknown scheme bogus (want memory: or sqlite:PATH[?durability=full|normal] or postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=…&schema=NAME] or postgresql://…)`},
 		{give: missing, want: "ALLFRAME_EVENTSTORE: open event store " + missing + ": sqlite: "},
 	}
 	for _, tt := range tests {

@@ -12,7 +12,10 @@
 //
 // The store is chosen by ALLFRAME_EVENTSTORE: "sqlite:PATH" (default
 // sqlite:bank.db; add ?durability=normal to trade power-loss durability for
-// speed) or "memory:". Addresses come from ALLFRAME_HTTP_ADDR (default
+// speed), "memory:", or "postgres://USER@HOST:PORT/DB[?schema=NAME]" —
+// several instances on one PostgreSQL schema act as one service (the
+// accounts listing is a table there, applied by one instance at a time).
+// Addresses come from ALLFRAME_HTTP_ADDR (default
 // :8080) and ALLFRAME_GRPC_ADDR (default :9090); OTEL_* variables turn on
 // tracing.
 package main

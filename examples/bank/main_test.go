@@ -974,7 +974,7 @@ func TestListAccountsPages(t *testing.T) {
 func TestBadEventStoreFailsStartup(t *testing.T) {
 	t.Setenv(cqrsfx.EnvEventStore, "nosuch:thing")
 	err := fx.New(options(fx.NopLogger)).Err()
-	want := "ALLFRAME_EVENTSTORE: open event store nosuch:thing: unknown scheme nosuch (want memory: or sqlite:PATH[?durability=full|normal] or postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=…] or postgresql://…)"
+	want := "ALLFRAME_EVENTSTORE: open event store nosuch:thing: unknown scheme nosuch (want memory: or sqlite:PATH[?durability=full|normal] or postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=…&schema=NAME] or postgresql://…)"
 	if err == nil || di.RootCause(err).Error() != want {
 		t.Errorf("fx.New with a bad ALLFRAME_EVENTSTORE: %v\nwant the cause %s", err, want)
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/allframe-go/allframe/cqrs"
+	"github.com/allframe-go/allframe/cqrs/postgres"
 	"github.com/allframe-go/allframe/cqrs/sqlite"
 )
 
@@ -27,9 +28,13 @@ type accountList interface {
 // newAccountList returns the read model for store, by its type: a table in
 // the same file for a *sqlite.Store (written in the store's transactions
 // together with its checkpoint, so it survives restarts and applies every
-// event exactly once), or a map for any other store (rebuilt from the log
-// on start).
+// event exactly once), a table in the same schema for a *postgres.Store
+// (the same, shared by every replica: see pglist.go), or a map for any
+// other store (rebuilt from the log on start).
 func newAccountList(ctx context.Context, store cqrs.Store, reg *cqrs.Registry) (accountList, error) {
+	if db, ok := store.(*postgres.Store); ok {
+		return newPGList(ctx, db, reg)
+	}
 	db, ok := store.(*sqlite.Store)
 	if !ok {
 		return &memList{reg: reg, accounts: map[string]Account{}}, nil

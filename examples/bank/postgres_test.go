@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"go.uber.org/fx"
+
+	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/cqrs"
+	"github.com/allframe-go/allframe/cqrs/postgres/postgrestest"
+	"github.com/allframe-go/allframe/internal/testenv"
+)
+
+// postgresURL returns an ALLFRAME_EVENTSTORE value naming a new schema
+// on the server in ALLFRAME_TEST_POSTGRES (skipping without it), dropped
+// when the test ends.
+func postgresURL(t testing.TB) string {
+	t.Helper()
+	dsn := postgrestest.DSN(t)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "schema=" + postgrestest.Schema(t, dsn)
+}
+
+// Two bank instances on one PostgreSQL schema act as one service: what
+// is written on one is read, listed and streamed on the other, over every
+// protocol; one of them runs the accounts projection, the other stands by.
+func TestTwoInstancesOnPostgres(t *testing.T) {
+	url := postgresURL(t)
+	var busA, busB *cqrs.Bus
+	a := start(t, url, fx.Populate(&busA))
+	b := start(t, url, fx.Populate(&busB))
+	acc := a.restOpen(t, "ada")
+
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	sse, sseErrs := b.sseSubscribe(t, ctx, acc.ID)
+	gql, gqlErrs := b.gqlSubscribe(t, ctx, acc.ID)
+	grpcEvents, grpcErrs := b.grpcSubscribe(t, ctx, acc.ID)
+	feeds := map[string]<-chan AccountEvent{"SSE": sse, "GraphQL": gql, "gRPC": grpcEvents}
+	errs := map[string]<-chan string{"SSE": sseErrs, "GraphQL": gqlErrs, "gRPC": grpcErrs}
+	next := func(name string) AccountEvent {
+		t.Helper()
+		select {
+		case e := <-feeds[name]:
+			return e
+		case e := <-errs[name]:
+			t.Fatalf("%s on b: %s", name, e)
+		case <-ctx.Done():
+			t.Fatalf("%s on b: no event", name)
+		}
+		return AccountEvent{}
+	}
+	for name := range feeds {
+		if e := next(name); e.Type != eventOpened || e.Position != acc.Position {
+			t.Errorf("%s on b: first event %+v", name, e)
+		}
+	}
+
+	// Deposits and a withdrawal on a, over each protocol.
+	moves := []reply{
+		a.restMove(t, "deposit", acc.ID, 100),
+		a.grpcMove(t, "Deposit", acc.ID, 50),
+		a.gqlMove(t, "withdraw", acc.ID, 30),
+	}
+	amounts := []int64{100, 50, -30}
+	var last int64
+	for i, m := range moves {
+		if m.code != app.CodeOK {
+			t.Fatalf("move %d on a: %s", i, m.raw)
+		}
+		for name := range feeds {
+			if e := next(name); e.Amount != amounts[i] || e.Version != int64(i+2) {
+				t.Errorf("%s on b: event %+v, want amount %d, version %d", name, e, amounts[i], i+2)
+			} else {
+				last = e.Position
+			}
+		}
+	}
+	want := Account{ID: acc.ID, Owner: "ada", Balance: 120, Version: 4}
+	b.wantAccount(t, want)
+
+	// The listing on b, read with a's consistency token.
+	code, _, body := b.rest(t, "GET", "/accounts", "", "Consistency-Token", fmt.Sprint(last))
+	var list ListAccountsOut
+	if err := json.Unmarshal(body, &list); err != nil || code != http.StatusOK || len(list.Accounts) != 1 {
+		t.Fatalf("listAccounts on b: %d %s", code, body)
+	}
+	if got := list.Accounts[0]; got.Balance != 120 || got.Version != 4 || got.Position != last {
+		t.Errorf("b lists %+v", got)
+	}
+
+	// One instance applies the projection, the other stands by.
+	testenv.Eventually(t, waitTimeout, func() bool {
+		states := map[string]int{}
+		for _, bus := range []*cqrs.Bus{busA, busB} {
+			st, err := bus.Projections().Status(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			states[st[0].State]++
+		}
+		return states[cqrs.StateLive] == 1 && states[cqrs.StateStandby] == 1
+	})
+
+	// Deposits on b are seen on a too; concurrent deposits on both count once.
+	done := make(chan reply, 40)
+	for i := range 40 {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		go func() { done <- s.restMove(t, "deposit", acc.ID, 1) }()
+	}
+	for range 40 {
+		if r := <-done; r.code != app.CodeOK {
+			t.Errorf("concurrent deposit: %s", r.raw)
+		}
+	}
+	want.Balance, want.Version = 160, 44
+	a.wantAccount(t, want)
+	b.wantAccount(t, want)
+	testenv.Eventually(t, waitTimeout, func() bool {
+		code, _, body := a.rest(t, "GET", "/accounts", "")
+		var list ListAccountsOut
+		return code == http.StatusOK && json.Unmarshal(body, &list) == nil && len(list.Accounts) == 1 && list.Accounts[0].Balance == 160
+	})
+}
