@@ -268,7 +268,12 @@ func (st *state) json(vp *valuePlan, p unsafe.Pointer) bool {
 	return true
 }
 
+// list appends a list. A non-null item that cannot be represented makes
+// the list null (it returns false), but the remaining items are still
+// completed, so that their errors are reported as the specification's
+// CompleteValue (which completes every item) and gqlgen do.
 func (st *state) list(vp *valuePlan, h *sliceHeader, sel *selection) bool {
+	ok := true
 	st.buf = append(st.buf, '[')
 	depth := len(st.path)
 	st.path = append(st.path, pathSeg{})
@@ -280,18 +285,20 @@ func (st *state) list(vp *valuePlan, h *sliceHeader, sel *selection) bool {
 		start := len(st.buf)
 		if !st.encode(vp.elem, unsafe.Add(h.data, uintptr(i)*vp.elemSize), sel) {
 			if !vp.elemNullable {
-				st.path = st.path[:depth]
-				return false
+				ok = false // the list is null, but the other items' errors are reported too
 			}
 			st.buf = append(st.buf[:start], "null"...)
 		}
 	}
 	st.path = st.path[:depth]
 	st.buf = append(st.buf, ']')
-	return true
+	return ok
 }
 
+// object appends an object. Like list, it completes every selected field
+// even after a non-null one failed, then returns false.
 func (st *state) object(op *objectPlan, p unsafe.Pointer, sel *selection) bool {
+	ok := true
 	st.buf = append(st.buf, '{')
 	depth := len(st.path)
 	st.path = append(st.path, pathSeg{})
@@ -316,13 +323,12 @@ func (st *state) object(op *objectPlan, p unsafe.Pointer, sel *selection) bool {
 		start := len(st.buf)
 		if !st.encode(fp.plan, fptr, f.sub) {
 			if !fp.nullable {
-				st.path = st.path[:depth]
-				return false
+				ok = false // the object is null, but the other fields' errors are reported too
 			}
 			st.buf = append(st.buf[:start], "null"...)
 		}
 	}
 	st.path = st.path[:depth]
 	st.buf = append(st.buf, '}')
-	return true
+	return ok
 }
