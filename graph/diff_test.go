@@ -192,7 +192,22 @@ var diffCases = []struct {
 	{"null for a non-null argument", `query($id: Int!) { shape(id: $id) { id } }`, map[string]any{"id": nil}},
 	{"null in a non-null list item", `query($ids: [Int!]) { shapes(ids: $ids) { total } }`, map[string]any{"ids": []any{1, nil}}},
 	{"bad enum variable", `query($c: Color) { shapes(color: $c) { total } }`, map[string]any{"c": "PURPLE"}},
-	{"Int out of range literal", `{ shapes(count: 2147483648) { total } }`, nil},
+}
+
+// gqlgenDeviations are requests on which gqlgen departs from the GraphQL
+// specification, so it is no reference: each names the rule, and the
+// runtime executor's error messages must be want.
+var gqlgenDeviations = []struct {
+	name  string
+	query string
+	vars  map[string]any
+	rule  string
+	want  []string
+}{
+	{"Int out of range literal", `{ shapes(count: 2147483648) { total } }`, nil, int32Rule,
+		[]string{"invalid count: must be an integer between -2147483648 and 2147483647"}},
+	{"Int out of range variable", `query($n: Int) { shapes(count: $n) { total } }`, map[string]any{"n": int64(1) << 40}, int32Rule,
+		[]string{"invalid count: must be an integer between -2147483648 and 2147483647"}},
 }
 
 func TestDifferential(t *testing.T) {
@@ -210,6 +225,40 @@ func TestDifferential(t *testing.T) {
 		req := newQueryGen(s.AST(), seed).request()
 		t.Run(fmt.Sprintf("generated/%d", seed), func(t *testing.T) {
 			p.check(t, req.Query, req.Variables)
+		})
+	}
+}
+
+// int32Rule is where gqlgen departs from the specification on Int: it
+// binds Int to Go's int and accepts any 64-bit value, where Int is a signed
+// 32-bit integer and input coercion must reject a value outside that range
+// (GraphQL spec, October 2021, §3.5.1 Int, "Input Coercion"). Package graph
+// rejects it with invalid_argument. Requests holding a number of ten or
+// more digits are left out of the fuzzer's comparison for this reason.
+const int32Rule = "§3.5.1 Int: input coercion rejects a value outside 32 bits"
+
+var longNumber = regexp.MustCompile(`[0-9]{10}`)
+
+func TestGqlgenDeviations(t *testing.T) {
+	p := newDiffPair(t)
+	for _, tt := range gqlgenDeviations {
+		t.Run(tt.name, func(t *testing.T) {
+			body, err := json.Marshal(map[string]any{"query": tt.query, "variables": tt.vars})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range serveDiff(t, p.runtime, body).Errors {
+				got = append(got, e.Message)
+			}
+			if diff := cmp.Diff(got, tt.want); diff != "" {
+				t.Errorf("runtime executor errors (-got +want):\n%s", diff)
+			}
+			// Proof that gqlgen still departs here; when it stops, move the
+			// case to diffCases.
+			if gq := serveDiff(t, p.gqlgen, body); cmp.Equal(gq.Errors, serveDiff(t, p.runtime, body).Errors) {
+				t.Errorf("gqlgen now answers as the runtime executor does (%s): move %q to diffCases", tt.rule, tt.name)
+			}
 		})
 	}
 }
@@ -237,6 +286,9 @@ func FuzzDifferential(f *testing.F) {
 	f.Fuzz(func(t *testing.T, query, vars string) {
 		if !json.Valid([]byte(vars)) {
 			return
+		}
+		if longNumber.MatchString(query) || longNumber.MatchString(vars) {
+			t.Skip(int32Rule)
 		}
 		body, err := json.Marshal(map[string]any{"query": query, "variables": json.RawMessage(vars)})
 		if err != nil {

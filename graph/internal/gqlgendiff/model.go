@@ -55,14 +55,15 @@ type Filter struct {
 	Inner  *Filter   `json:"inner"`
 }
 
-// ShapesIn is the input of shapes.
+// ShapesIn is the input of shapes. Its limits keep every Int the data
+// derive from the arguments within 32 bits.
 type ShapesIn struct {
 	Count  int       `json:"count" validate:"min=0,max=20"`
-	Seed   int       `json:"seed"`
-	Bad    int       `json:"bad"`
+	Seed   int       `json:"seed" validate:"min=-1000,max=1000"`
+	Bad    int       `json:"bad" validate:"min=-1000,max=1000"`
 	Color  *Color    `json:"color"`
 	Filter *Filter   `json:"filter"`
-	IDs    []int     `json:"ids"`
+	IDs    []int     `json:"ids" validate:"max=10,dive,min=-1000,max=1000"`
 	Names  []*string `json:"names"`
 }
 
@@ -117,15 +118,15 @@ type Cells struct {
 
 // ShapeIn is the input of shape.
 type ShapeIn struct {
-	ID   int `json:"id" validate:"required"`
-	Seed int `json:"seed"`
-	Bad  int `json:"bad"`
+	ID   int `json:"id" validate:"required,min=-1000,max=1000"`
+	Seed int `json:"seed" validate:"min=-1000,max=1000"`
+	Bad  int `json:"bad" validate:"min=-1000,max=1000"`
 }
 
 // PaintIn is the input of paint.
 type PaintIn struct {
 	Color Color `json:"color" validate:"required"`
-	IDs   []int `json:"ids" validate:"required,max=5"`
+	IDs   []int `json:"ids" validate:"required,max=5,dive,min=-1000,max=1000"`
 }
 
 // PaintOut is the output of paint.
