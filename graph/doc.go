@@ -48,7 +48,10 @@
 // Output values are written straight into the response buffer by plans
 // compiled per type at startup and per document on first use, then
 // memoised. Errors carry extensions.code (e.g. "INVALID_ARGUMENT", see
-// ErrorFor) and null bubbles to the nearest nullable position. @defer is
+// ErrorFor) and null bubbles to the nearest nullable position; the fields
+// and list items next to a failed non-null one are still completed, so
+// their errors are reported too (as gqlgen does; the differential test in
+// diff_test.go checks the executor against a gqlgen-generated server). @defer is
 // accepted and ignored: deferred fragments are delivered in the initial
 // response. A subscription yields one response per item of the stream.
 //
