@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -196,7 +197,7 @@ var diffCases = []struct {
 
 // gqlgenDeviations are requests on which gqlgen departs from the GraphQL
 // specification, so it is no reference: each names the rule, and the
-// runtime executor's error messages must be want.
+// runtime executor's errors (path and normalised message) must be want.
 var gqlgenDeviations = []struct {
 	name  string
 	query string
@@ -205,9 +206,11 @@ var gqlgenDeviations = []struct {
 	want  []string
 }{
 	{"Int out of range literal", `{ shapes(count: 2147483648) { total } }`, nil, int32Rule,
-		[]string{"invalid count: must be an integer between -2147483648 and 2147483647"}},
+		[]string{`["shapes"] invalid count: must be an integer between -2147483648 and 2147483647`}},
 	{"Int out of range variable", `query($n: Int) { shapes(count: $n) { total } }`, map[string]any{"n": int64(1) << 40}, int32Rule,
-		[]string{"invalid count: must be an integer between -2147483648 and 2147483647"}},
+		[]string{`["shapes"] invalid count: must be an integer between -2147483648 and 2147483647`}},
+	{"enum value outside the enum in a nullable list item", `{ shape(id: 1, bad: 999) { maybe } }`, nil, enumRule,
+		[]string{`["shape","maybe",2] <Color cannot represent the value>`}},
 }
 
 func TestDifferential(t *testing.T) {
@@ -237,7 +240,18 @@ func TestDifferential(t *testing.T) {
 // more digits are left out of the fuzzer's comparison for this reason.
 const int32Rule = "§3.5.1 Int: input coercion rejects a value outside 32 bits"
 
-var longNumber = regexp.MustCompile(`[0-9]{10}`)
+// enumRule is where gqlgen departs from the specification on an enum
+// value it cannot serialise in a nullable position: its marshaler's null is
+// written without an error, where result coercion must raise a field error
+// (§3.9 Enums, "Result Coercion"; §6.4.3 CompleteValue). Package graph
+// reports it. Requests holding gqlgendiff.NullableItemBad (999), which
+// plants such values, are left out of the fuzzer's comparison.
+const enumRule = "§3.9 Enums: a value outside the enum is a field error, also in a nullable position"
+
+var (
+	longNumber      = regexp.MustCompile(`[0-9]{10}`)
+	nullableItemBad = strconv.Itoa(gqlgendiff.NullableItemBad)
+)
 
 func TestGqlgenDeviations(t *testing.T) {
 	p := newDiffPair(t)
@@ -249,7 +263,7 @@ func TestGqlgenDeviations(t *testing.T) {
 			}
 			var got []string
 			for _, e := range serveDiff(t, p.runtime, body).Errors {
-				got = append(got, e.Message)
+				got = append(got, e.Path+" "+e.Message)
 			}
 			if diff := cmp.Diff(got, tt.want); diff != "" {
 				t.Errorf("runtime executor errors (-got +want):\n%s", diff)
@@ -289,6 +303,9 @@ func FuzzDifferential(f *testing.F) {
 		}
 		if longNumber.MatchString(query) || longNumber.MatchString(vars) {
 			t.Skip(int32Rule)
+		}
+		if strings.Contains(query, nullableItemBad) || strings.Contains(vars, nullableItemBad) {
+			t.Skip(enumRule)
 		}
 		body, err := json.Marshal(map[string]any{"query": query, "variables": json.RawMessage(vars)})
 		if err != nil {

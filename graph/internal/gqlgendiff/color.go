@@ -16,7 +16,9 @@ import (
 // marshalers before methods). A value outside the enum becomes null, which
 // gqlgen reports as a field error in non-null positions ("cannot return null
 // for non-null …") and bubbles; the item of colors planted by bad (see the
-// package documentation) takes this path.
+// package documentation) takes this path. In a nullable position gqlgen
+// writes the null without an error, where the specification requires a
+// field error (result coercion of an enum, §3.9): NullableItemBad shows it.
 func MarshalColor(c Color) graphql.Marshaler {
 	if !slices.Contains(colors, c) {
 		return graphql.Null

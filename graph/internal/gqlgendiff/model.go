@@ -1,24 +1,3 @@
-// Package gqlgendiff holds the reference of package graph's differential
-// test: one small service registered in an App (NewApp), whose schema
-// package graph derives and executes at runtime, and a gqlgen-generated
-// server for the same schema (NewServer) whose resolvers call the same
-// operations through app.Invoke, so both compute the same data from the
-// same arguments.
-//
-// The data are deterministic functions of the arguments, and designated
-// arguments make values fail: seed 13 makes shapes fail (a resolver error),
-// and bad = n puts an enum value outside the enum into the shape with id n
-// (color, which is non-null: the error bubbles to the nearest nullable
-// position), n+1 (alt, nullable: null in place) and n+2 (an item of the
-// non-null-item list colors). Package graph's executor reports such a value
-// as a field error; the gqlgen server does too, through the field resolvers
-// of color and alt and the Color marshaler (see MarshalColor).
-//
-// schema.graphqls is the SDL package graph derives from NewApp; the
-// differential test checks they are equal. Regenerate the gqlgen server
-// with:
-//
-//	cd graph/internal/gqlgendiff && go run github.com/99designs/gqlgen@v0.17.98 generate
 package gqlgendiff
 
 import (
@@ -138,6 +117,10 @@ type PaintOut struct {
 // Unlucky is the seed that makes shapes fail.
 const Unlucky = 13
 
+// NullableItemBad is the bad argument that puts a value outside the enum
+// into the third item of every shape's maybe, a nullable list item.
+const NullableItemBad = 999
+
 // Shapes returns in.Count shapes computed from the arguments.
 func Shapes(_ context.Context, in ShapesIn) (ShapesOut, error) {
 	if in.Seed == Unlucky {
@@ -253,8 +236,11 @@ func shape(id, seed, bad, depth int) Shape {
 	if s.Kids == nil {
 		s.Kids = []Shape{}
 	}
+	purple := Purple
+	if bad == NullableItemBad {
+		s.Maybe[2] = &purple
+	}
 	if bad > 0 {
-		purple := Purple
 		switch id {
 		case bad:
 			s.Color = Purple
