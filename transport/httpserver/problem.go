@@ -103,11 +103,11 @@ type Problem struct {
 func NewProblem(e *app.Error, instance string) *Problem {
 	status := StatusCode(e.Code)
 	return &Problem{
-		Type:       "about:blank",
-		Title:      StatusText(status),
-		Status:     status,
-		Detail:     e.Message,
-		Instance:   instance,
+		Type:         "about:blank",
+		Title:        StatusText(status),
+		Status:       status,
+		Detail:       e.Message,
+		Instance:     instance,
 		Code:         e.Code.String(),
 		Reason:       e.Reason,
 		RetryAfterMS: ceilDiv(e.RetryAfter, time.Millisecond),
