@@ -37,8 +37,8 @@ type logged struct {
 }
 
 func (h recordingHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h recordingHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
-func (h recordingHandler) WithGroup(string) slog.Handler           { return h }
+func (h recordingHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h recordingHandler) WithGroup(string) slog.Handler            { return h }
 func (h recordingHandler) Handle(ctx context.Context, r slog.Record) error {
 	l := logged{Msg: r.Message}
 	l.Trace, _ = ctx.Value(traceKey{}).(string)
