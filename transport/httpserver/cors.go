@@ -84,13 +84,13 @@ func compileCORS(c CORS) (*cors, error) {
 	}
 	for _, o := range c.AllowedOrigins {
 		o = strings.ToLower(strings.TrimSpace(o))
-		switch {
-		case o == "*":
+		switch o {
+		case "*":
 			if c.AllowCredentials {
 				return nil, errors.New(`httpserver: WithCORS: the origin "*" cannot be combined with AllowCredentials; list the origins`)
 			}
 			p.anyOrigin = true
-		case o == "null":
+		case "null":
 			return nil, errors.New(`httpserver: WithCORS: the origin "null" is shared by sandboxed and local pages; it cannot be allowed`)
 		default:
 			scheme, host, ok := strings.Cut(o, "://")
