@@ -7,7 +7,8 @@ import "github.com/allframe-go/allframe/app"
 // commands, and MaxStreams(DefaultMaxStreams) with
 // DefaultMaxStreamsPerPeer streams per connection. Use it as
 // app.New(app.Use(middleware.Defaults()...)), or write the list out to
-// change a value.
+// change a value: a second Timeout added next to it can only shorten
+// deadlines, since the earlier one still ends the context.
 func Defaults() []app.Middleware {
 	return []app.Middleware{
 		Timeout(DefaultTimeout),
