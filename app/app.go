@@ -285,7 +285,7 @@ func (a *App) freeze() {
 		defer a.mu.Unlock()
 		a.frozen = true
 		for _, op := range a.ops {
-			h := op.core
+			h := op.guard(op.core)
 			for i := len(op.middleware) - 1; i >= 0; i-- {
 				h = op.middleware[i](h)
 			}

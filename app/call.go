@@ -117,6 +117,8 @@ type Call struct {
 	// GraphQL), for middleware that needs more than the neutral fields.
 	// Read-only; never read its body.
 	HTTPRequest *http.Request
+
+	logged bool // the call's failure has been logged (see Operation.guard)
 }
 
 // Handler is the neutral, untyped form of an operation handler that

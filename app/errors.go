@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code is a protocol-neutral error code. The set and the numbering are the
@@ -123,7 +124,17 @@ type Error struct {
 	// Details carries optional structured, client-safe data (e.g. the
 	// current version on a conflict). Transports serialise it as JSON.
 	Details map[string]any
-	cause   error
+	// Reason optionally refines Code with a stable upper snake case name
+	// (google.rpc.ErrorInfo's reason), e.g. "RATE_LIMITED" or "TIMEOUT".
+	// GraphQL shows it as extensions.code in place of the code's name;
+	// REST adds it to the problem document; gRPC sends an ErrorInfo.
+	Reason string
+	// RetryAfter, when positive, says how long the client should wait
+	// before retrying (rate limits, overload): REST sends Retry-After
+	// (whole seconds, rounded up) and retryAfterMs, gRPC a
+	// google.rpc.RetryInfo, GraphQL extensions.retryAfterMs.
+	RetryAfter time.Duration
+	cause      error
 }
 
 // NewError returns an error with a code and a client-safe message.

@@ -83,12 +83,15 @@ func (op *Operation) App() *App { return op.app }
 // Handle runs the operation's full chain (middleware, validation, handler)
 // for call. Panics become internal errors; every returned error is an
 // *Error. Transports call this once per request.
+//
+// A panic or an internal error is logged once, with the context the
+// handler ran in when it comes from the handler (see guard), so the record
+// carries the trace id of a tracing middleware's span; one that comes from
+// a middleware is logged here.
 func (op *Operation) Handle(ctx context.Context, call *Call) (out any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			out = nil
-			err = WrapError(CodeInternal, internalMessage, &PanicError{Value: r, Stack: debug.Stack()})
-			op.app.logger.ErrorContext(ctx, "panic in operation", "operation", op.Name, "panic", r)
+			out, err = nil, op.panicked(ctx, call, r)
 		}
 	}()
 	call.Operation = op
@@ -111,12 +114,47 @@ func (op *Operation) Handle(ctx context.Context, call *Call) (out any, err error
 	out, err = chain(WithCall(ctx, call), call)
 	if err != nil {
 		e := ErrorFrom(err)
-		if e.Code == CodeInternal {
-			op.app.logger.ErrorContext(ctx, "operation failed", "operation", op.Name, "error", err)
+		if e.Code == CodeInternal && !call.logged {
+			op.logFailure(ctx, call, err)
 		}
 		return nil, e
 	}
 	return out, nil
+}
+
+// guard wraps the core handler, inside every middleware: it recovers a
+// panic into an internal error and logs internal errors, with the
+// context the middleware gave the handler (its trace and span ids).
+func (op *Operation) guard(next Handler) Handler {
+	return func(ctx context.Context, call *Call) (out any, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				out, err = nil, op.panicked(ctx, call, r)
+			}
+		}()
+		out, err = next(ctx, call)
+		if err != nil && CodeOf(err) == CodeInternal {
+			op.logFailure(ctx, call, err)
+		}
+		return out, err
+	}
+}
+
+// panicked logs a recovered panic with its stack, once, and returns the
+// internal error the client sees: "internal error", nothing more.
+func (op *Operation) panicked(ctx context.Context, call *Call, r any) *Error {
+	p := &PanicError{Value: r, Stack: debug.Stack()}
+	if !call.logged {
+		call.logged = true
+		op.app.logger.ErrorContext(ctx, "panic in operation", "operation", op.Name, "protocol", call.Protocol.String(),
+			"panic", fmt.Sprint(r), "stack", string(p.Stack))
+	}
+	return WrapError(CodeInternal, internalMessage, p)
+}
+
+func (op *Operation) logFailure(ctx context.Context, call *Call, err error) {
+	call.logged = true
+	op.app.logger.ErrorContext(ctx, "operation failed", "operation", op.Name, "protocol", call.Protocol.String(), "error", err)
 }
 
 // OpOption configures an operation at registration.

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/allframe-go/allframe/app"
 )
 
 // Projector is a read model fed by the event log. The Projections registry
@@ -244,7 +247,11 @@ func (ps *Projections) run(ctx context.Context, r *runner) {
 			err = errors.New("subscription ended")
 		}
 		r.fail(err)
-		ps.logger.ErrorContext(ctx, "projection failed; retrying", "projection", name, "error", err, "retry_in", backoff)
+		if pe, ok := errors.AsType[*app.PanicError](err); ok {
+			ps.logger.ErrorContext(ctx, "projection failed; retrying", "projection", name, "error", err, "retry_in", backoff, "stack", string(pe.Stack))
+		} else {
+			ps.logger.ErrorContext(ctx, "projection failed; retrying", "projection", name, "error", err, "retry_in", backoff)
+		}
 		t := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():
@@ -299,13 +306,25 @@ func (ps *Projections) feed(ctx context.Context, r *runner, cons *consumer, back
 	r.advance(pos, StateCatchingUp)
 	return ps.store.Subscribe(ctx, pos, Filter{}, func(evs []Event) error {
 		last := evs[len(evs)-1].Position
-		if err := r.p.Apply(withConsumer(ctx, cons), evs, last); err != nil {
+		if err := applyRecovered(withConsumer(ctx, cons), r.p, evs, last); err != nil {
 			return fmt.Errorf("apply events %d to %d: %w", evs[0].Position, last, err)
 		}
 		r.advance(last, StateCatchingUp)
 		*backoff = ps.backoff
 		return nil
 	})
+}
+
+// applyRecovered applies evs, turning a panic in the projection into an
+// error (with its stack) so the runner retries from the checkpoint instead
+// of the process crashing.
+func applyRecovered(ctx context.Context, p Projector, evs []Event, last int64) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &app.PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return p.Apply(ctx, evs, last)
 }
 
 func (r *runner) advance(pos int64, state string) {

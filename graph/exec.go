@@ -7,6 +7,7 @@ import (
 	"io"
 	"reflect"
 	"strconv"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -333,13 +334,23 @@ func fieldError(err error, rf *rootField) *gqlerror.Error {
 }
 
 // ErrorFor maps an error to a GraphQL error: the client-safe message of
-// app.ErrorFrom(err), extensions.code set to the code in upper snake case
-// (e.g. "INVALID_ARGUMENT"), extensions.violations to the field violations
+// app.ErrorFrom(err), extensions.code set to the error's Reason when it has
+// one (e.g. "RATE_LIMITED", "TIMEOUT"), else to the code in upper snake
+// case (e.g. "INVALID_ARGUMENT"), extensions.retryAfterMs to RetryAfter in
+// milliseconds (rounded up), extensions.violations to the field violations
 // and extensions.details to the details, when there are any. Errors without
-// a code become INTERNAL with a generic message.
+// a code become INTERNAL with a generic message. It is the one place
+// GraphQL maps errors.
 func ErrorFor(err error) *gqlerror.Error {
 	e := app.ErrorFrom(err)
-	ext := map[string]any{"code": e.Code.Upper()}
+	code := e.Code.Upper()
+	if e.Reason != "" {
+		code = e.Reason
+	}
+	ext := map[string]any{"code": code}
+	if e.RetryAfter > 0 {
+		ext["retryAfterMs"] = (e.RetryAfter + time.Millisecond - 1).Milliseconds()
+	}
 	if len(e.Violations) > 0 {
 		ext["violations"] = e.Violations
 	}

@@ -129,7 +129,7 @@ func (l *requestLog) log(ctx context.Context, call *app.Call, start time.Time, e
 		attrs = append(attrs, slog.String("peer", call.Peer))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", app.ErrorFrom(err).Message))
+		attrs = append(attrs, slog.String("error", errorMessage(err)))
 	}
 	l.logger.LogAttrs(ctx, level, "request", attrs...)
 }

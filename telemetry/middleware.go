@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"strconv"
@@ -332,12 +333,8 @@ func (m *middleware) finish(ctx context.Context, call *app.Call, req *http.Reque
 			}
 			span.SetAttributes(attrs...)
 			if ci.isError {
-				msg := "error"
-				if e := app.ErrorFrom(err); e != nil {
-					msg = e.Message
-				}
 				span.RecordError(err)
-				span.SetStatus(codes.Error, msg)
+				span.SetStatus(codes.Error, errorMessage(err))
 			}
 		}
 		span.End()
@@ -494,4 +491,17 @@ func splitHostPort(s string) (host string, port int, ok bool) {
 		return h, 0, h != ""
 	}
 	return h, n, h != ""
+}
+
+// errorMessage describes err for a span status or a log record: its
+// client-safe message, or "panic" for a recovered panic (the App logs the
+// panic's value and stack once, itself).
+func errorMessage(err error) string {
+	if _, ok := errors.AsType[*app.PanicError](err); ok {
+		return "panic"
+	}
+	if e := app.ErrorFrom(err); e != nil {
+		return e.Message
+	}
+	return "error"
 }

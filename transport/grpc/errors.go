@@ -8,8 +8,13 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/protoadapt"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/structpb"
 )
+
+// ErrorDomain is the domain of the google.rpc.ErrorInfo detail that
+// carries an error's reason.
+const ErrorDomain = "allframe"
 
 // Code maps a neutral error code to its gRPC status code. The numbering is
 // the same; the mapping is still spelled out so that it is checked.
@@ -64,8 +69,9 @@ func appCode(c codes.Code) app.Code {
 
 // Status converts an error returned by an operation into a gRPC status:
 // the mapped code, the client-safe message, field violations as a
-// google.rpc.BadRequest detail and Error.Details as a
-// google.protobuf.Struct detail.
+// google.rpc.BadRequest detail, Error.Reason as a google.rpc.ErrorInfo
+// (domain "allframe"), Error.RetryAfter as a google.rpc.RetryInfo and
+// Error.Details as a google.protobuf.Struct detail.
 func Status(err error) *status.Status {
 	e := app.ErrorFrom(err)
 	if e == nil {
@@ -79,6 +85,12 @@ func Status(err error) *status.Status {
 			br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: v.Field, Description: v.Description})
 		}
 		details = append(details, br)
+	}
+	if e.Reason != "" {
+		details = append(details, &errdetails.ErrorInfo{Reason: e.Reason, Domain: ErrorDomain})
+	}
+	if e.RetryAfter > 0 {
+		details = append(details, &errdetails.RetryInfo{RetryDelay: durationpb.New(e.RetryAfter)})
 	}
 	if len(e.Details) > 0 {
 		if s, err := detailsStruct(e.Details); err == nil {

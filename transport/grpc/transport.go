@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"reflect"
+	"strconv"
 	"sync"
 	"time"
 
@@ -34,6 +36,10 @@ type Transport struct {
 	h2c            bool
 	reflection     bool
 	healthInterval time.Duration
+	maxRecv        int
+	maxSend        int
+	maxStreams     uint32
+	cfgErr         error
 
 	mu        sync.Mutex
 	app       *app.App
@@ -70,8 +76,41 @@ func WithAddr(addr string) Option { return func(t *Transport) { t.addr = addr } 
 // address.
 func WithListener(l net.Listener) Option { return func(t *Transport) { t.lis = l } }
 
-// WithServerOptions adds grpc-go server options (limits, keepalive, TLS
-// credentials, stats handlers). Default: none. The App's middleware, not
+// Defaults of the transport's limits.
+const (
+	// DefaultMaxRecvMsgSize bounds a request message, as the HTTP host's
+	// body limit bounds a request body; grpc-go answers a larger one with
+	// RESOURCE_EXHAUSTED before any handler runs.
+	DefaultMaxRecvMsgSize = 4 << 20
+	// DefaultMaxSendMsgSize bounds a response message: grpc-go clients
+	// refuse larger ones by default, so a larger one fails on the server
+	// with RESOURCE_EXHAUSTED instead.
+	DefaultMaxSendMsgSize = 4 << 20
+	// DefaultMaxConcurrentStreams bounds the calls in flight on one HTTP/2
+	// connection (unary calls and streams); a client queues the next one
+	// until one ends. It is the HTTP host's HTTP/2 default too.
+	DefaultMaxConcurrentStreams = 250
+)
+
+// WithMaxRecvMsgSize bounds request messages to n bytes; larger ones get
+// RESOURCE_EXHAUSTED. Env ALLFRAME_GRPC_MAX_RECV_BYTES. Default:
+// DefaultMaxRecvMsgSize (4 MiB).
+func WithMaxRecvMsgSize(n int) Option { return func(t *Transport) { t.maxRecv = n } }
+
+// WithMaxSendMsgSize bounds response messages to n bytes; a larger one
+// fails the call with RESOURCE_EXHAUSTED. Env ALLFRAME_GRPC_MAX_SEND_BYTES.
+// Default: DefaultMaxSendMsgSize (4 MiB).
+func WithMaxSendMsgSize(n int) Option { return func(t *Transport) { t.maxSend = n } }
+
+// WithMaxConcurrentStreams bounds the calls in flight on one connection.
+// Env ALLFRAME_GRPC_MAX_CONCURRENT_STREAMS. Default:
+// DefaultMaxConcurrentStreams (250). The total number of streams across
+// connections and protocols is middleware.MaxStreams's job.
+func WithMaxConcurrentStreams(n uint32) Option { return func(t *Transport) { t.maxStreams = n } }
+
+// WithServerOptions adds grpc-go server options (keepalive, TLS
+// credentials, stats handlers), applied after the transport's limits,
+// which they override. Default: none. The App's middleware, not
 // gRPC interceptors, is where cross-protocol concerns belong; interceptors
 // given here still run and see the typed input and output. A codec option
 // is overridden: the transport's codec is always used.
@@ -98,17 +137,55 @@ func WithHealthInterval(d time.Duration) Option {
 	}
 }
 
-// New returns a gRPC transport.
+// New returns a gRPC transport configured from the environment and opts.
+// An invalid environment variable is an error from Prepare (and so from
+// the App's Start).
 func New(opts ...Option) *Transport {
 	t := &Transport{reflection: true, healthInterval: time.Second, addr: os.Getenv("ALLFRAME_GRPC_ADDR")}
 	t.encoders.New = func() any { return new(wire.Encoder) }
+	t.cfgErr = t.limitsFromEnv(os.Getenv)
 	for _, o := range opts {
 		o(t)
 	}
 	if t.addr == "" {
 		t.addr = DefaultAddr
 	}
+	if t.maxRecv <= 0 {
+		t.maxRecv = DefaultMaxRecvMsgSize
+	}
+	if t.maxSend <= 0 {
+		t.maxSend = DefaultMaxSendMsgSize
+	}
+	if t.maxStreams == 0 {
+		t.maxStreams = DefaultMaxConcurrentStreams
+	}
 	return t
+}
+
+// limitsFromEnv reads ALLFRAME_GRPC_MAX_RECV_BYTES,
+// ALLFRAME_GRPC_MAX_SEND_BYTES and ALLFRAME_GRPC_MAX_CONCURRENT_STREAMS.
+func (t *Transport) limitsFromEnv(getenv func(string) string) error {
+	var errs []error
+	for _, v := range []struct {
+		name string
+		set  func(int)
+	}{
+		{"ALLFRAME_GRPC_MAX_RECV_BYTES", func(n int) { t.maxRecv = n }},
+		{"ALLFRAME_GRPC_MAX_SEND_BYTES", func(n int) { t.maxSend = n }},
+		{"ALLFRAME_GRPC_MAX_CONCURRENT_STREAMS", func(n int) { t.maxStreams = uint32(n) }}, //nolint:gosec // G115: n is checked to fit below
+	} {
+		s := getenv(v.name)
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 || n > math.MaxInt32 {
+			errs = append(errs, fmt.Errorf("grpc: %s: want a positive whole number, got %q", v.name, s))
+			continue
+		}
+		v.set(n)
+	}
+	return errors.Join(errs...)
 }
 
 // Prepare builds the descriptors and codec plans from a's operations, so a
@@ -127,6 +204,9 @@ func (t *Transport) prepare(a *app.App) error {
 			return errors.New("grpc: transport already serves another app")
 		}
 		return nil
+	}
+	if t.cfgErr != nil {
+		return t.cfgErr
 	}
 	s, err := buildSchema(a)
 	if err != nil {
@@ -166,7 +246,12 @@ func (t *Transport) prepare(a *app.App) error {
 			desc.Methods = append(desc.Methods, grpc.MethodDesc{MethodName: ms.name, Handler: m.unary})
 		}
 	}
-	opts := append(append([]grpc.ServerOption(nil), t.serverOpts...), grpc.ForceServerCodecV2(newCodec(outputs)))
+	opts := []grpc.ServerOption{
+		grpc.MaxRecvMsgSize(t.maxRecv),
+		grpc.MaxSendMsgSize(t.maxSend),
+		grpc.MaxConcurrentStreams(t.maxStreams),
+	}
+	opts = append(append(opts, t.serverOpts...), grpc.ForceServerCodecV2(newCodec(outputs)))
 	srv := grpc.NewServer(opts...)
 	srv.RegisterService(desc, t)
 	t.stopping = make(chan struct{})

@@ -22,6 +22,7 @@ const (
 	DefaultReadHeaderTimeout = 10 * time.Second
 	DefaultBodyTimeout       = 30 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
+	DefaultMaxHeaderBytes    = 1 << 20
 )
 
 // Config holds the host's settings read from the environment. Its zero
@@ -45,6 +46,11 @@ type Config struct {
 	// IdleTimeout closes keep-alive connections idle that long. Env
 	// ALLFRAME_HTTP_IDLE_TIMEOUT, default 120s.
 	IdleTimeout time.Duration
+	// MaxHeaderBytes limits the size of the request line and headers
+	// (HTTP/1.1; the header list on HTTP/2): a larger request gets 431
+	// Request Header Fields Too Large. Env ALLFRAME_HTTP_MAX_HEADER_BYTES,
+	// default 1 MiB.
+	MaxHeaderBytes int
 }
 
 // ConfigFromEnv reads Config from the environment via getenv (os.Getenv
@@ -60,6 +66,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("ALLFRAME_HTTP_MAX_BODY: want a positive number of bytes, got %q", s)
 		}
 		c.MaxBodyBytes = n
+	}
+	if s := getenv("ALLFRAME_HTTP_MAX_HEADER_BYTES"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			return c, fmt.Errorf("ALLFRAME_HTTP_MAX_HEADER_BYTES: want a positive number of bytes, got %q", s)
+		}
+		c.MaxHeaderBytes = n
 	}
 	for _, d := range []struct {
 		name string
@@ -96,6 +109,9 @@ func (c Config) withDefaults() Config {
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = DefaultIdleTimeout
 	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
 	return c
 }
 
@@ -128,8 +144,15 @@ func WithConfig(c Config) Option {
 		if c.IdleTimeout > 0 {
 			h.cfg.IdleTimeout = c.IdleTimeout
 		}
+		if c.MaxHeaderBytes > 0 {
+			h.cfg.MaxHeaderBytes = c.MaxHeaderBytes
+		}
 	}
 }
+
+// WithMaxHeaderBytes limits the request line and headers; larger requests
+// get 431. Default: 1 MiB.
+func WithMaxHeaderBytes(n int) Option { return func(h *Host) { h.cfg.MaxHeaderBytes = n } }
 
 // WithMaxBodyBytes limits request bodies; larger ones get 413. Default: 4 MiB.
 func WithMaxBodyBytes(n int64) Option { return func(h *Host) { h.cfg.MaxBodyBytes = n } }
@@ -154,6 +177,8 @@ type Host struct {
 	cfg      Config
 	cfgErr   error
 	listener net.Listener
+	cors     *cors
+	corsErr  error
 
 	mu         sync.Mutex
 	app        *app.App
@@ -179,6 +204,7 @@ func New(opts ...Option) *Host {
 		o(h)
 	}
 	h.cfg = h.cfg.withDefaults()
+	h.cfgErr = errors.Join(h.cfgErr, h.corsErr)
 	return h
 }
 
@@ -342,6 +368,7 @@ func (h *Host) build(a *app.App) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.cors = h.cors
 	h.handler = m
 	return m, nil
 }
@@ -362,6 +389,7 @@ func (h *Host) Start(_ context.Context, a *app.App) error {
 		Handler:           handler,
 		ReadHeaderTimeout: h.cfg.ReadHeaderTimeout,
 		IdleTimeout:       h.cfg.IdleTimeout,
+		MaxHeaderBytes:    h.cfg.MaxHeaderBytes,
 		ErrorLog:          nil,
 	}
 	// HTTP/1.1 plus HTTP/2 without TLS (h2c, prior knowledge), so that gRPC

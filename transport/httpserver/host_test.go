@@ -327,15 +327,15 @@ func TestHandlerWithoutListener(t *testing.T) {
 }
 
 func TestConfigFromEnv(t *testing.T) {
-	env := map[string]string{"ALLFRAME_HTTP_ADDR": "127.0.0.1:9", "ALLFRAME_HTTP_MAX_BODY": "100", "ALLFRAME_HTTP_BODY_TIMEOUT": "2s"}
+	env := map[string]string{"ALLFRAME_HTTP_ADDR": "127.0.0.1:9", "ALLFRAME_HTTP_MAX_BODY": "100", "ALLFRAME_HTTP_BODY_TIMEOUT": "2s", "ALLFRAME_HTTP_MAX_HEADER_BYTES": "8192"}
 	c, err := httpserver.ConfigFromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:9" || c.MaxBodyBytes != 100 || c.BodyTimeout != 2*time.Second || c.IdleTimeout != httpserver.DefaultIdleTimeout {
+	if c.Addr != "127.0.0.1:9" || c.MaxBodyBytes != 100 || c.BodyTimeout != 2*time.Second || c.IdleTimeout != httpserver.DefaultIdleTimeout || c.MaxHeaderBytes != 8192 {
 		t.Errorf("config = %+v", c)
 	}
-	for _, bad := range []map[string]string{{"ALLFRAME_HTTP_MAX_BODY": "-1"}, {"ALLFRAME_HTTP_IDLE_TIMEOUT": "soon"}} {
+	for _, bad := range []map[string]string{{"ALLFRAME_HTTP_MAX_BODY": "-1"}, {"ALLFRAME_HTTP_IDLE_TIMEOUT": "soon"}, {"ALLFRAME_HTTP_MAX_HEADER_BYTES": "big"}} {
 		if _, err := httpserver.ConfigFromEnv(func(k string) string { return bad[k] }); err == nil {
 			t.Errorf("ConfigFromEnv(%v) accepted", bad)
 		}

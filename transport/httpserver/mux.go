@@ -14,13 +14,14 @@ import (
 
 // mux dispatches on the mount table: exact paths by map lookup, then
 // prefixes (longest first), then the fallback. Every request passes the
-// host's body limit and body timeout first.
+// host's CORS policy, body limit and body timeout first.
 type mux struct {
 	exact       map[string][]*route
 	prefixes    []*route
 	fallback    http.Handler
 	maxBody     int64
 	bodyTimeout time.Duration
+	cors        *cors // nil: no CORS
 }
 
 func newMux(a *app.App, routes []*route, fallback *route, cfg Config) (*mux, error) {
@@ -71,6 +72,9 @@ func methodName(m string) string {
 }
 
 func (m *mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if m.cors != nil && m.cors.serve(w, r) {
+		return // a preflight request, answered
+	}
 	if r.Body != nil && r.Body != http.NoBody {
 		if r.ContentLength > m.maxBody {
 			// Refuse on the declared length, before reading: no 100 Continue

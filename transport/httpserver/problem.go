@@ -3,6 +3,8 @@ package httpserver
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/allframe-go/allframe/app"
 )
@@ -82,31 +84,48 @@ func CodeForStatus(status int) app.Code {
 const ProblemContentType = "application/problem+json"
 
 // Problem is an RFC 9457 problem document with AllFrame's extension members:
-// the neutral code, field violations and details.
+// the neutral code, its reason (e.g. "RATE_LIMITED"), the time to wait
+// before retrying, field violations and details.
 type Problem struct {
-	Type       string               `json:"type"`
-	Title      string               `json:"title"`
-	Status     int                  `json:"status"`
-	Detail     string               `json:"detail,omitempty"`
-	Instance   string               `json:"instance,omitempty"`
-	Code       string               `json:"code"`
-	Violations []app.FieldViolation `json:"violations,omitempty"`
-	Details    map[string]any       `json:"details,omitempty"`
+	Type         string               `json:"type"`
+	Title        string               `json:"title"`
+	Status       int                  `json:"status"`
+	Detail       string               `json:"detail,omitempty"`
+	Instance     string               `json:"instance,omitempty"`
+	Code         string               `json:"code"`
+	Reason       string               `json:"reason,omitempty"`
+	RetryAfterMS int64                `json:"retryAfterMs,omitempty"`
+	Violations   []app.FieldViolation `json:"violations,omitempty"`
+	Details      map[string]any       `json:"details,omitempty"`
 }
 
 // NewProblem builds the problem document for a neutral error.
 func NewProblem(e *app.Error, instance string) *Problem {
 	status := StatusCode(e.Code)
 	return &Problem{
-		Type:       "about:blank",
-		Title:      StatusText(status),
-		Status:     status,
-		Detail:     e.Message,
-		Instance:   instance,
-		Code:       e.Code.String(),
-		Violations: e.Violations,
-		Details:    e.Details,
+		Type:         "about:blank",
+		Title:        StatusText(status),
+		Status:       status,
+		Detail:       e.Message,
+		Instance:     instance,
+		Code:         e.Code.String(),
+		Reason:       e.Reason,
+		RetryAfterMS: ceilDiv(e.RetryAfter, time.Millisecond),
+		Violations:   e.Violations,
+		Details:      e.Details,
 	}
+}
+
+// RetryAfterSeconds is the Retry-After value for d: whole seconds, rounded
+// up, so a client that waits that long finds a token; 0 when d is not
+// positive.
+func RetryAfterSeconds(d time.Duration) int64 { return ceilDiv(d, time.Second) }
+
+func ceilDiv(d, unit time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	return int64((d + unit - 1) / unit)
 }
 
 // StatusText is http.StatusText, plus 499 Client Closed Request.
@@ -118,8 +137,11 @@ func StatusText(status int) string {
 }
 
 // WriteProblem writes e as problem+json with X-Content-Type-Options:
-// nosniff.
+// nosniff, and Retry-After when e says when to retry.
 func WriteProblem(w http.ResponseWriter, r *http.Request, e *app.Error) {
+	if s := RetryAfterSeconds(e.RetryAfter); s > 0 {
+		w.Header().Set("Retry-After", strconv.FormatInt(s, 10))
+	}
 	writeProblemDoc(w, NewProblem(e, r.URL.Path))
 }
 

@@ -137,6 +137,10 @@ func problemSchemaValue() *openapi3.Schema {
 				Type: &openapi3.Types{"string"}, Enum: codes,
 				Description: "Protocol-neutral error code (the gRPC/Connect canonical set)",
 			}),
+			"reason": str("A refinement of the code, e.g. RATE_LIMITED or TIMEOUT"),
+			"retryAfterMs": openapi3.NewSchemaRef("", &openapi3.Schema{
+				Type: &openapi3.Types{"integer"}, Description: "How long to wait before retrying, in milliseconds (also sent as Retry-After, in seconds)",
+			}),
 			"violations": openapi3.NewSchemaRef("", &openapi3.Schema{
 				Type:        &openapi3.Types{"array"},
 				Items:       openapi3.NewSchemaRef("", violation),
