@@ -106,11 +106,26 @@ type server struct {
 	http   *http.Client // HTTP/1.1, as a browser's fetch may be
 }
 
-func serve(t *testing.T, opts ...grpc.Option) *server {
+// serveOption is a grpc.Option, or withHost's setup of the HTTP host.
+type serveOption any
+
+// withHost runs f on the HTTP host before the App starts, to mount more.
+type withHost func(*httpserver.Host)
+
+func serve(t *testing.T, opts ...serveOption) *server {
 	t.Helper()
 	a := newApp()
 	host := httpserver.New(httpserver.WithAddr("127.0.0.1:0"))
-	g := grpc.New(append([]grpc.Option{grpc.WithAddr("127.0.0.1:0"), grpc.WithHTTPProtocols(connect.New())}, opts...)...)
+	gopts := []grpc.Option{grpc.WithAddr("127.0.0.1:0"), grpc.WithHTTPProtocols(connect.New())}
+	for _, o := range opts {
+		switch o := o.(type) {
+		case grpc.Option:
+			gopts = append(gopts, o)
+		case withHost:
+			o(host)
+		}
+	}
+	g := grpc.New(gopts...)
 	a.Mount(host, rest.New(), g)
 	if err := a.Start(context.Background()); err != nil {
 		t.Fatal(err)
