@@ -3,6 +3,8 @@ module github.com/allframe-go/allframe
 go 1.26.0
 
 require (
+	connectrpc.com/connect v1.21.1
+	connectrpc.com/vanguard v0.4.0
 	github.com/99designs/gqlgen v0.17.98
 	github.com/coder/websocket v1.8.15
 	github.com/getkin/kin-openapi v0.153.0

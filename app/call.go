@@ -9,7 +9,7 @@ import (
 // Protocol names the transport a call arrived on. It is an open set of
 // short lower-case names, as connect-go's Peer.Protocol is: the constants
 // below are the protocols of this module's transports, and a transport
-// elsewhere names its own (e.g. "mcp", "connect"). Code that treats
+// elsewhere names its own (e.g. "mcp"). Code that treats
 // protocols differently (telemetry's conventions, the admin gate) keys on
 // the name and has a generic case for names it does not know. The zero
 // Protocol is not in-process: a call that names no protocol is treated as
@@ -24,6 +24,12 @@ const (
 	ProtocolHTTP Protocol = "http"
 	// ProtocolGRPC is a gRPC call.
 	ProtocolGRPC Protocol = "grpc"
+	// ProtocolConnect is a Connect protocol call (JSON or binary) to the
+	// gRPC service, on the HTTP port.
+	ProtocolConnect Protocol = "connect"
+	// ProtocolGRPCWeb is a gRPC-Web call (binary or text) to the gRPC
+	// service, on the HTTP port.
+	ProtocolGRPCWeb Protocol = "grpc-web"
 	// ProtocolGraphQL is one operation (root field) of a GraphQL request.
 	ProtocolGraphQL Protocol = "graphql"
 )

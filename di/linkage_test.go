@@ -13,11 +13,25 @@ import (
 // grpc-go or gqlgen symbol is linked: each area's module lives in its own
 // package so a service links only what it wires.
 func TestRESTOnlyLinksNoGRPCOrGraphQL(t *testing.T) {
+	checkLinkage(t, "restonly", "google.golang.org/grpc.", "github.com/99designs/gqlgen/", "github.com/vektah/gqlparser/", "go.opentelemetry.io/otel/sdk", "connectrpc.com/")
+}
+
+// TestGRPCWithoutConnectLinksNoVanguard builds a gRPC fx service that does
+// not use Connect or gRPC-Web: transport/grpc/connect is a package of its
+// own, so neither vanguard nor connect-go is linked.
+func TestGRPCWithoutConnectLinksNoVanguard(t *testing.T) {
+	checkLinkage(t, "grpconly", "connectrpc.com/")
+}
+
+// checkLinkage builds testdata/name and fails if go tool nm lists a symbol
+// containing one of banned.
+func checkLinkage(t *testing.T, name string, banned ...string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds a binary; skipped with -short")
 	}
-	bin := filepath.Join(t.TempDir(), "restonly")
-	build := exec.Command("go", "build", "-o", bin, "./testdata/restonly") //nolint:gosec // G204: the go tool on a path in the test's temp dir
+	bin := filepath.Join(t.TempDir(), name)
+	build := exec.Command("go", "build", "-o", bin, "./testdata/"+name) //nolint:gosec // G204: the go tool on a path in the test's temp dir
 	build.Env = os.Environ()
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -29,9 +43,9 @@ func TestRESTOnlyLinksNoGRPCOrGraphQL(t *testing.T) {
 	var syms int
 	for line := range strings.Lines(string(out)) {
 		syms++
-		for _, banned := range []string{"google.golang.org/grpc.", "github.com/99designs/gqlgen/", "github.com/vektah/gqlparser/", "go.opentelemetry.io/otel/sdk"} {
-			if strings.Contains(line, banned) {
-				t.Fatalf("a REST-only service links %s: %s", banned, strings.TrimSpace(line))
+		for _, b := range banned {
+			if strings.Contains(line, b) {
+				t.Fatalf("%s links %s: %s", name, b, strings.TrimSpace(line))
 			}
 		}
 	}
@@ -39,6 +53,6 @@ func TestRESTOnlyLinksNoGRPCOrGraphQL(t *testing.T) {
 		t.Fatalf("nm listed %d symbols; the check would prove nothing", syms)
 	}
 	if fi, err := os.Stat(bin); err == nil {
-		t.Logf("REST-only fx binary: %.1f MB", float64(fi.Size())/1e6)
+		t.Logf("%s fx binary: %.1f MB", name, float64(fi.Size())/1e6)
 	}
 }

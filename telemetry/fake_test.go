@@ -134,6 +134,15 @@ func grpcCall(name, traceparent string) fakeCall {
 	}
 }
 
+// connectCall is a Connect call of the gRPC method, as
+// transport/grpc/connect hands it to the App: gRPC metadata, Protocol
+// connect.
+func connectCall(name string) fakeCall {
+	fc := grpcCall(name, traceparent)
+	fc.proto = app.ProtocolConnect
+	return fc
+}
+
 func graphqlCall(op string, input any, traceparent string) fakeCall {
 	h := http.Header{}
 	if traceparent != "" {

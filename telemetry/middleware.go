@@ -32,8 +32,8 @@ const ScopeName = "github.com/allframe-go/allframe/telemetry"
 const (
 	// AttrOperation is the registered operation name ("hello").
 	AttrOperation = attribute.Key("allframe.operation")
-	// AttrProtocol is the protocol a call arrived on (http, grpc, graphql,
-	// inprocess); set on the allframe.operation.duration metric.
+	// AttrProtocol is the protocol a call arrived on (http, grpc, connect,
+	// grpc-web, graphql, inprocess); set on the allframe.operation.duration metric.
 	AttrProtocol = attribute.Key("allframe.protocol")
 	// AttrCode is the neutral result code ("ok", "not_found"); set on the
 	// allframe.operation.duration metric.
@@ -60,10 +60,10 @@ const (
 	// metric (seconds), recorded for REST calls.
 	MetricHTTPServerDuration = "http.server.request.duration"
 	// MetricRPCServerDuration is the established RPC server metric
-	// (milliseconds), recorded for gRPC calls.
+	// (milliseconds), recorded for gRPC, gRPC-Web and Connect calls.
 	MetricRPCServerDuration = "rpc.server.duration"
 	// MetricRPCServerCallDuration is the current RPC server metric
-	// (seconds), recorded for gRPC calls when opted in.
+	// (seconds), recorded for gRPC, gRPC-Web and Connect calls when opted in.
 	MetricRPCServerCallDuration = "rpc.server.call.duration"
 )
 
@@ -71,7 +71,8 @@ const (
 // conventions recommend for request durations.
 var durationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
 
-// RPCConventions selects which RPC semantic conventions gRPC calls follow.
+// RPCConventions selects which RPC semantic conventions gRPC calls follow
+// (and gRPC-Web and Connect calls, with Connect's system name and codes).
 type RPCConventions uint8
 
 // The RPC convention sets. See Config.SemconvStabilityOptIn.

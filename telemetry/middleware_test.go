@@ -268,6 +268,73 @@ func TestMiddlewareGRPC(t *testing.T) {
 	}
 }
 
+// TestMiddlewareConnect checks that Connect calls follow gRPC's RPC
+// conventions with Connect's system name, and its code on errors only.
+func TestMiddlewareConnect(t *testing.T) {
+	base := func(conv telemetry.RPCConventions, extra map[string]string) map[string]string {
+		m := map[string]string{
+			"allframe.operation":   "hello",
+			"server.address":       "127.0.0.1",
+			"server.port":          "9090",
+			"network.peer.address": "127.0.0.1",
+			"network.peer.port":    "53000",
+		}
+		if conv != telemetry.RPCConventionsCurrent {
+			m["rpc.system"], m["rpc.service"], m["rpc.method"] = "connect_rpc", "hello.v1.HelloService", "Hello"
+		}
+		if conv != telemetry.RPCConventionsEstablished {
+			m["rpc.system.name"], m["rpc.method"] = "connectrpc", "hello.v1.HelloService/Hello"
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	tests := []struct {
+		name string
+		give string
+		conv telemetry.RPCConventions
+		want spanView
+	}{
+		{
+			name: "ok has no code",
+			give: "Ada",
+			want: spanView{
+				Name: "hello.v1.HelloService/Hello", Kind: trace.SpanKindServer, Trace: callerTrace, Parent: callerSpan,
+				Attrs: base(telemetry.RPCConventionsEstablished, nil),
+			},
+		},
+		{
+			name: "not found",
+			give: "nobody",
+			want: spanView{
+				Name: "hello.v1.HelloService/Hello", Kind: trace.SpanKindServer, Trace: callerTrace, Parent: callerSpan,
+				Attrs: base(telemetry.RPCConventionsEstablished, map[string]string{"rpc.connect_rpc.error_code": "not_found", "allframe.error.code": "not_found"}),
+			},
+		},
+		{
+			name: "both conventions",
+			give: "secret",
+			conv: telemetry.RPCConventionsBoth,
+			want: spanView{
+				Name: "hello.v1.HelloService/Hello", Kind: trace.SpanKindServer, Trace: callerTrace, Parent: callerSpan,
+				Status: codes.Error, Desc: "internal error", Events: []string{"exception"},
+				Attrs: base(telemetry.RPCConventionsBoth, map[string]string{
+					"rpc.connect_rpc.error_code": "internal", "rpc.response.status_code": "internal", "allframe.error.code": "internal", "error.type": "INTERNAL",
+				}),
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := traced(t, connectCall(tt.give), telemetry.WithRPCConventions(tt.conv))
+			if diff := cmp.Diff(got, []spanView{tt.want}); diff != "" {
+				t.Errorf("spans (-got +want):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestMiddlewareGraphQL(t *testing.T) {
 	gqlAttrs := func(typ, name string, extra map[string]string) map[string]string {
 		m := map[string]string{

@@ -64,6 +64,8 @@ func newProtocols(m *middleware) map[app.Protocol]conventions {
 	return map[app.Protocol]conventions{
 		app.ProtocolHTTP:    newHTTPConventions(m),
 		app.ProtocolGRPC:    newGRPCConventions(m),
+		app.ProtocolGRPCWeb: newGRPCConventions(m),
+		app.ProtocolConnect: newConnectConventions(m),
 		app.ProtocolGraphQL: graphqlConventions{},
 	}
 }

@@ -12,17 +12,44 @@ import (
 )
 
 // grpcConventions are the RPC semantic conventions of gRPC calls
-// (app.ProtocolGRPC), in the set WithRPCConventions selects: a SERVER span
+// (app.ProtocolGRPC, and gRPC-Web's app.ProtocolGRPCWeb, the same calls
+// framed for HTTP/1.1), in the set WithRPCConventions selects: a SERVER span
 // "hello.v1.HelloService/Hello", the rpc.* attributes and the
-// rpc.server.duration (ms) or rpc.server.call.duration (s) metric.
+// rpc.server.duration (ms) or rpc.server.call.duration (s) metric. Other
+// RPC systems on gRPC's methods (Connect) change the system's name and
+// status attributes only.
 type grpcConventions struct {
 	rpc     RPCConventions
+	system  rpcSystem
 	dur     metric.Float64Histogram // established, ms
 	callDur metric.Float64Histogram // current, s
 }
 
+// rpcSystem is what tells one RPC system's conventions from gRPC's: its
+// name and how a call's result code is recorded.
+type rpcSystem struct {
+	name        string             // rpc.system (established conventions)
+	nameCurrent attribute.KeyValue // rpc.system.name (current conventions)
+	// status and statusCurrent return the attributes of a call ending with
+	// code c in each set of conventions, for the span and the metric.
+	status        func(c app.Code) []attribute.KeyValue
+	statusCurrent func(c app.Code) []attribute.KeyValue
+}
+
+// grpcSystem records the status code as rpc.grpc.status_code (an int) or
+// rpc.response.status_code ("NOT_FOUND"), on every call.
+var grpcSystem = rpcSystem{
+	name: "grpc", nameCurrent: semconv.RPCSystemNameGRPC,
+	status: func(c app.Code) []attribute.KeyValue {
+		return []attribute.KeyValue{attrRPCGRPCStatusCode.Int(int(c))}
+	},
+	statusCurrent: func(c app.Code) []attribute.KeyValue {
+		return []attribute.KeyValue{semconv.RPCResponseStatusCodeKey.String(c.Upper())}
+	},
+}
+
 func newGRPCConventions(m *middleware) grpcConventions {
-	return grpcConventions{rpc: m.rpc, dur: m.rpcDur, callDur: m.rpcCallDur}
+	return grpcConventions{rpc: m.rpc, system: grpcSystem, dur: m.rpcDur, callDur: m.rpcCallDur}
 }
 
 func (grpcConventions) routeKey(k routeKey, call *app.Call, _ *http.Request) routeKey {
@@ -38,11 +65,11 @@ func (c grpcConventions) route(k routeKey, r *protoRoute) {
 	full := service + "/" + method
 	r.name = full
 	if c.rpc != RPCConventionsCurrent {
-		r.base = []attribute.KeyValue{attrRPCSystem.String("grpc"), attrRPCService.String(service), semconv.RPCMethodKey.String(method)}
+		r.base = []attribute.KeyValue{attrRPCSystem.String(c.system.name), attrRPCService.String(service), semconv.RPCMethodKey.String(method)}
 		r.hist, r.millis = c.dur, true
 	}
 	if c.rpc != RPCConventionsEstablished {
-		r.base2 = []attribute.KeyValue{semconv.RPCSystemNameGRPC, semconv.RPCMethodKey.String(full)}
+		r.base2 = []attribute.KeyValue{c.system.nameCurrent, semconv.RPCMethodKey.String(full)}
 		r.hist2 = c.callDur
 	}
 	switch c.rpc {
@@ -56,12 +83,14 @@ func (c grpcConventions) route(k routeKey, r *protoRoute) {
 	}
 	r.result = func(code app.Code, res *codeResult) {
 		if c.rpc != RPCConventionsCurrent {
-			res.span = append(res.span, attrRPCGRPCStatusCode.Int(int(code)))
-			res.metric = append(res.metric, attrRPCGRPCStatusCode.Int(int(code)))
+			attrs := c.system.status(code)
+			res.span = append(res.span, attrs...)
+			res.metric = append(res.metric, attrs...)
 		}
 		if c.rpc != RPCConventionsEstablished {
-			res.span = append(res.span, semconv.RPCResponseStatusCodeKey.String(code.Upper()))
-			res.metric2 = append(res.metric2, semconv.RPCResponseStatusCodeKey.String(code.Upper()))
+			attrs := c.system.statusCurrent(code)
+			res.span = append(res.span, attrs...)
+			res.metric2 = append(res.metric2, attrs...)
 		}
 	}
 }

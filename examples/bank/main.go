@@ -1,11 +1,13 @@
 // Command bank is AllFrame's CQRS example: bank accounts as event-sourced
-// aggregates in an embedded SQLite event store, served over REST, gRPC and
-// GraphQL from one registration each, assembled with fx.
+// aggregates in an embedded SQLite event store, served over REST, gRPC,
+// Connect / gRPC-Web and GraphQL from one registration each, assembled
+// with fx.
 //
 //	go run ./examples/bank
 //	curl --json '{"owner":"ada"}' localhost:8080/accounts
 //	curl --json '{"amount":100}' localhost:8080/accounts/$ID/deposit
 //	grpcurl -plaintext -d '{"id":"'$ID'","amount":50}' localhost:9090 bank.v1.BankService/Deposit
+//	curl --json '{"id":"'$ID'","amount":"10"}' localhost:8080/bank.v1.BankService/Deposit
 //	curl --json '{"query":"mutation { deposit(id: \"'$ID'\", amount: 25) { balance } }"}' localhost:8080/graphql
 //	curl localhost:8080/accounts/$ID
 //	curl -N localhost:8080/accounts/$ID/events
@@ -34,6 +36,8 @@ import (
 	"github.com/allframe-go/allframe/di/httpfx"
 	"github.com/allframe-go/allframe/di/restfx"
 	"github.com/allframe-go/allframe/di/telemetryfx"
+	"github.com/allframe-go/allframe/transport/grpc"
+	"github.com/allframe-go/allframe/transport/grpc/connect"
 )
 
 // options assembles the service; tests pass extra options (addresses, a
@@ -45,7 +49,8 @@ func options(extra ...fx.Option) fx.Option {
 		telemetryfx.Module(),
 		httpfx.Module(),
 		restfx.Module(),
-		grpcfx.Module(),
+		// Connect and gRPC-Web on the HTTP port, for browsers.
+		grpcfx.Module(grpc.WithHTTPProtocols(connect.New())),
 		graphqlfx.Module(),
 		cqrsfx.Module(cqrsfx.WithDefaultURL(defaultEventStore)),
 		cqrsfx.Bus(),

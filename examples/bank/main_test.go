@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -27,6 +28,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/cqrs"
@@ -271,6 +274,68 @@ func (s *server) grpcMove(t testing.TB, method, id string, amount int64, md ...s
 	return s.grpcCall(t, method, fmt.Sprintf(`{"id":%q,"amount":"%d"}`, id, amount), md...)
 }
 
+// --- Connect ---
+
+// connectCall is a Connect call as curl or a browser's fetch makes it: a
+// JSON POST to the gRPC method's path on the HTTP port. Errors are
+// Connect's JSON, with the details' JSON rendering in raw.
+func (s *server) connectCall(t testing.TB, method, input string, header ...string) reply {
+	t.Helper()
+	status, _, body := s.rest(t, "POST", "/bank.v1.BankService/"+method, input, header...)
+	if status != http.StatusOK {
+		var e struct {
+			Code string `json:"code"`
+		}
+		if err := json.Unmarshal(body, &e); err != nil {
+			t.Fatalf("Connect error %d %s: %v", status, body, err)
+		}
+		return reply{code: codeNamed(t, e.Code), raw: string(body) + connectDetails(t, body)}
+	}
+	var a grpcAccount
+	if err := json.Unmarshal(body, &a); err != nil {
+		t.Fatalf("Connect response %s: %v", body, err)
+	}
+	return reply{account: Account{ID: a.ID, Owner: a.Owner, Balance: a.Balance, Version: a.Version}, raw: string(body)}
+}
+
+// connectDetails renders the details of a Connect error (base64 protobuf
+// of a type the global registry knows) as JSON.
+func connectDetails(t testing.TB, body []byte) string {
+	t.Helper()
+	var e struct {
+		Details []struct {
+			Type  string `json:"type"`
+			Value string `json:"value"`
+		} `json:"details"`
+	}
+	if err := json.Unmarshal(body, &e); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for _, d := range e.Details {
+		b, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(d.Value, "="))
+		if err != nil {
+			t.Fatalf("detail %s: %v", d.Value, err)
+		}
+		detail := &anypb.Any{TypeUrl: "type.googleapis.com/" + d.Type, Value: b}
+		m, err := detail.UnmarshalNew()
+		if err != nil {
+			t.Fatalf("detail %s: %v", d.Type, err)
+		}
+		js, err := protojson.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.WriteString(" " + string(js))
+	}
+	return out.String()
+}
+
+func (s *server) connectMove(t testing.TB, method, id string, amount int64, header ...string) reply {
+	t.Helper()
+	return s.connectCall(t, method, fmt.Sprintf(`{"id":%q,"amount":"%d"}`, id, amount), header...)
+}
+
 // --- GraphQL ---
 
 func (s *server) graphql(t testing.TB, query string, vars map[string]any, header ...string) (int, []byte) {
@@ -331,12 +396,13 @@ func (s *server) gqlGet(t testing.TB, id string) reply {
 
 // protocols runs one operation over each protocol.
 type protocols struct {
-	rest, grpc, graphql func() reply
+	rest, grpc, connect, graphql func() reply
 }
 
 func (p protocols) each(f func(proto string, r reply)) {
 	f("REST", p.rest())
 	f("gRPC", p.grpc())
+	f("Connect", p.connect())
 	f("GraphQL", p.graphql())
 }
 
@@ -344,6 +410,7 @@ func (s *server) get(t testing.TB, id string) protocols {
 	return protocols{
 		rest:    func() reply { return s.restGet(t, id) },
 		grpc:    func() reply { return s.grpcCall(t, "GetAccount", fmt.Sprintf(`{"id":%q}`, id)) },
+		connect: func() reply { return s.connectCall(t, "GetAccount", fmt.Sprintf(`{"id":%q}`, id)) },
 		graphql: func() reply { return s.gqlGet(t, id) },
 	}
 }
@@ -353,6 +420,7 @@ func (s *server) move(t testing.TB, op, id string, amount int64) protocols {
 	return protocols{
 		rest:    func() reply { return s.restMove(t, op, id, amount) },
 		grpc:    func() reply { return s.grpcMove(t, method, id, amount) },
+		connect: func() reply { return s.connectMove(t, method, id, amount) },
 		graphql: func() reply { return s.gqlMove(t, op, id, amount) },
 	}
 }
@@ -512,6 +580,7 @@ func TestIdempotencyKeyAppliesOnce(t *testing.T) {
 	p := protocols{
 		rest:    func() reply { return s.restMove(t, "deposit", acc.ID, 11, "Idempotency-Key", "dep-1") },
 		grpc:    func() reply { return s.grpcMove(t, "Deposit", acc.ID, 11, "idempotency-key", "dep-1") },
+		connect: func() reply { return s.connectMove(t, "Deposit", acc.ID, 11, "Idempotency-Key", "dep-1") },
 		graphql: func() reply { return s.gqlMove(t, "deposit", acc.ID, 11, "Idempotency-Key", "dep-1") },
 	}
 	p.each(func(proto string, r reply) {

@@ -89,7 +89,9 @@ func New(ctx context.Context, conn *grpc.ClientConn, service string) (*Client, e
 	return &Client{conn: conn, files: files}, nil
 }
 
-func (c *Client) method(full string) (protoreflect.MethodDescriptor, error) {
+// Method returns the descriptor of a method ("pkg.Service/Method"), for
+// clients of other protocols that need the server's schema.
+func (c *Client) Method(full string) (protoreflect.MethodDescriptor, error) {
 	svc, name, ok := strings.Cut(strings.TrimPrefix(full, "/"), "/")
 	if !ok {
 		return nil, fmt.Errorf("grpcjson: method %q is not Service/Method", full)
@@ -114,7 +116,7 @@ var marshal = protojson.MarshalOptions{UseProtoNames: false, EmitUnpopulated: fa
 // Call invokes a unary method with a JSON request and returns the JSON
 // response (protojson, camelCase names). md is sent as metadata.
 func (c *Client) Call(ctx context.Context, method, input string, md ...string) (string, error) {
-	m, err := c.method(method)
+	m, err := c.Method(method)
 	if err != nil {
 		return "", err
 	}
@@ -142,7 +144,7 @@ type StreamReader struct {
 // Open invokes a server-streaming method and returns a reader of its
 // responses, for streams that do not end by themselves.
 func (c *Client) Open(ctx context.Context, method, input string, md ...string) (*StreamReader, error) {
-	m, err := c.method(method)
+	m, err := c.Method(method)
 	if err != nil {
 		return nil, err
 	}

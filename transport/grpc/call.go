@@ -28,6 +28,7 @@ type method struct {
 	zeroOut unsafe.Pointer // a zero Out, encoded for a nil *Out
 	peers   *peerCache
 	encs    *sync.Pool // of *wire.Encoder, shared by the transport's methods
+	web     bool       // HTTPProtocols may translate calls: read the protocol from the context
 }
 
 // callState is everything one call needs, in one allocation: the neutral
@@ -53,6 +54,9 @@ type callState struct {
 func newCallState(ctx context.Context, m *method, stream bool) *callState {
 	st := &callState{ctx: ctx, m: m, stream: stream}
 	st.call.Protocol = app.ProtocolGRPC
+	if m.web {
+		st.call.Protocol = protocolFrom(ctx)
+	}
 	st.call.Metadata = (*incomingMetadata)(st)
 	st.call.ResponseHeader = (*responseHeader)(st)
 	st.call.Route = m.route

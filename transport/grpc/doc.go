@@ -49,6 +49,15 @@
 // grpc.health.v1.Health reports the App's readiness for "" and for the
 // service.
 //
+// # On the HTTP port
+//
+// WithH2C also serves native gRPC on the HTTP host's port (h2c), and
+// WithHTTPProtocols serves the service over more protocols there:
+// WithHTTPProtocols(connect.New()) (package transport/grpc/connect) adds
+// the Connect protocol and gRPC-Web, for browsers, translated to calls of
+// the same server, so middleware, validation and errors are the same;
+// Call.Protocol tells them apart ("connect", "grpc-web").
+//
 // Package grpc owns the gRPC server, descriptors and wire codec; it imports
 // app, the HTTP host (for h2c and /service.proto) and grpc-go, never echo,
 // gqlgen or another transport.

@@ -34,6 +34,7 @@ type Transport struct {
 	lis            net.Listener
 	serverOpts     []grpc.ServerOption
 	h2c            bool
+	web            HTTPProtocols
 	reflection     bool
 	healthInterval time.Duration
 	maxRecv        int
@@ -225,7 +226,7 @@ func (t *Transport) prepare(a *app.App) error {
 	}
 	for _, ms := range s.methods {
 		op := ms.op
-		m := &method{op: op, route: ms.fullMethod, peers: &t.peers, encs: &t.encoders}
+		m := &method{op: op, route: ms.fullMethod, peers: &t.peers, encs: &t.encoders, web: t.web != nil}
 		if m.in, err = compiler.Compile(op.Input); err != nil {
 			return fmt.Errorf("grpc: operation %s input: %w", op.Name, err)
 		}
@@ -264,14 +265,8 @@ func (t *Transport) prepare(a *app.App) error {
 		reflectionv1alpha.RegisterServerReflectionServer(srv, reflection.NewServer(ropts))
 	}
 	text := []byte(s.protoText(a.Name()))
-	if t.h2c {
-		host, err := httpserver.Find(a, "grpc.WithH2C (gRPC on the HTTP port)")
-		if err != nil {
-			return err
-		}
-		for name := range srv.GetServiceInfo() {
-			host.Handle(http.MethodPost, "/"+name+"/*", srv, "grpc")
-		}
+	if err := t.mountHTTP(a, srv, s, desc.ServiceName); err != nil {
+		return err
 	}
 	// The .proto export is a convenience on the HTTP port: served when a
 	// host is mounted, skipped (gRPC reflection still describes the
@@ -283,6 +278,47 @@ func (t *Transport) prepare(a *app.App) error {
 		}), "grpc")
 	}
 	t.app, t.schema, t.server = a, s, srv
+	return nil
+}
+
+// mountHTTP mounts the service paths on the HTTP host: every service of
+// the server for native gRPC (WithH2C), the App's service and
+// grpc.health.v1 for the HTTPProtocols.
+func (t *Transport) mountHTTP(a *app.App, srv *grpc.Server, s *schema, service string) error {
+	if !t.h2c && t.web == nil {
+		return nil
+	}
+	by := "grpc.WithH2C (gRPC on the HTTP port)"
+	if t.web != nil {
+		by = "grpc.WithHTTPProtocols (Connect and gRPC-Web on the HTTP port)"
+	}
+	host, err := httpserver.Find(a, by)
+	if err != nil {
+		return err
+	}
+	if t.web == nil {
+		for name := range srv.GetServiceInfo() {
+			host.Handle(http.MethodPost, "/"+name+"/*", srv, "grpc")
+		}
+		return nil
+	}
+	health := healthpb.File_grpc_health_v1_health_proto.Services().Get(0)
+	web, err := t.web.Handler(srv, []protoreflect.ServiceDescriptor{s.file.Services().Get(0), health})
+	if err != nil {
+		return fmt.Errorf("grpc: HTTP protocols: %w", err)
+	}
+	mount := &httpMount{web: web, protocols: t.web}
+	names := []string{service, string(health.FullName())}
+	if t.h2c {
+		mount.grpc = srv
+		names = names[:0]
+		for name := range srv.GetServiceInfo() {
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
+		host.Handle(http.MethodPost, "/"+name+"/*", mount, "grpc")
+	}
 	return nil
 }
 
