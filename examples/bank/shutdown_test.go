@@ -472,8 +472,11 @@ func getJSON(hc *http.Client, req *http.Request, v any) error {
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %d %s %v", req.URL.Path, resp.StatusCode, b, err)
+	if err != nil {
+		return fmt.Errorf("GET %s: %w", req.URL.Path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d %s", req.URL.Path, resp.StatusCode, b)
 	}
 	return json.Unmarshal(b, v)
 }
