@@ -22,8 +22,9 @@ import (
 // value works: empty fields take the defaults. Listen addresses belong to
 // the transports that bind them (the HTTP host, gRPC), not to the App.
 type Config struct {
-	// ShutdownTimeout bounds draining on Stop during Run. Env
-	// ALLFRAME_SHUTDOWN_TIMEOUT (a Go duration), default 15s.
+	// ShutdownTimeout bounds the drain delay and the stop together, in Run
+	// and in the fx lifecycle (di.NewApp, where fx's StopTimeout applies
+	// too). Env ALLFRAME_SHUTDOWN_TIMEOUT (a Go duration), default 15s.
 	ShutdownTimeout time.Duration
 	// DrainDelay is how long Run (and the fx lifecycle) keep serving with
 	// readiness false before they stop accepting connections, so that a

@@ -12,6 +12,7 @@ import (
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/memory"
+	"github.com/allframe-go/allframe/internal/testenv"
 	"github.com/google/go-cmp/cmp"
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -83,21 +84,17 @@ func addDecider(_ context.Context, _ cqrs.State[counter], in addIn) ([]any, erro
 
 func waitSpan(t *testing.T, sr *tracetest.SpanRecorder, name string) sdktrace.ReadOnlySpan {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
+	var found sdktrace.ReadOnlySpan
+	testenv.Eventually(t, 5*time.Second, func() bool {
 		for _, s := range sr.Ended() {
 			if s.Name() == name {
-				return s
+				found = s
+				return true
 			}
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	var names []string
-	for _, s := range sr.Ended() {
-		names = append(names, s.Name())
-	}
-	t.Fatalf("no span %q among %v", name, names)
-	return nil
+		return false
+	})
+	return found
 }
 
 func TestTracesFollowTheData(t *testing.T) {

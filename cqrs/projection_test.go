@@ -12,6 +12,7 @@ import (
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/memory"
+	"github.com/allframe-go/allframe/internal/testenv"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -96,17 +97,10 @@ func TestProjectionFailureIsVisibleAndConsistencyTimesOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	testenv.Eventually(t, 5*time.Second, func() bool {
 		s, _ := bus.Projections().Status(ctx)
-		if s[0].State == cqrs.StateFailed && strings.Contains(s[0].Error, "poison event") && s[0].Lag == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("status %+v: want failed with the error", s[0])
-		}
-		time.Sleep(time.Millisecond)
-	}
+		return s[0].State == cqrs.StateFailed && strings.Contains(s[0].Error, "poison event") && s[0].Lag == 1
+	})
 	m := app.MapMetadata{}
 	m.Set("Consistency-Token", cqrs.FormatToken(st.Position))
 	_, err = app.Invoke[in, out](ctx, a, "read", in{}, app.WithMetadata(m))

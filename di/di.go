@@ -63,6 +63,11 @@ func NewApp(p AppParams, opts ...app.Option) *app.App {
 			return nil
 		},
 		OnStop: func(ctx context.Context) error {
+			// Config.ShutdownTimeout (ALLFRAME_SHUTDOWN_TIMEOUT) bounds the
+			// drain and the stop as it does under Run; fx's StopTimeout
+			// still applies when it is shorter.
+			ctx, cancel := context.WithTimeout(ctx, a.Config().ShutdownTimeout)
+			defer cancel()
 			a.Drain(ctx) // readiness false for Config.DrainDelay, then stop accepting
 			return a.Stop(ctx)
 		},

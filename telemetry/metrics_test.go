@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -105,6 +106,16 @@ func TestPrometheusMetrics(t *testing.T) {
 	for _, tt := range tests {
 		if got := histCount(fams, tt.give.name, tt.give.labels); got != tt.want {
 			t.Errorf("%s%v count = %d, want %d", tt.give.name, tt.give.labels, got, tt.want)
+		}
+	}
+	// The default registry serves the Go runtime and the process too.
+	want := []string{"go_goroutines"}
+	if runtime.GOOS == "linux" {
+		want = append(want, "process_resident_memory_bytes")
+	}
+	for _, name := range want {
+		if _, ok := fams[name]; !ok {
+			t.Errorf("/metrics has no %s", name)
 		}
 	}
 	// The resource reaches Prometheus as target_info.

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -91,9 +92,11 @@ func WithMeterProvider(mp metric.MeterProvider) Option { return func(o *options)
 func WithConsoleWriter(w io.Writer) Option { return func(o *options) { o.console = w } }
 
 // WithPrometheusRegistry makes the prometheus exporter register into reg
-// and MetricsHandler serve everything reg gathers, so other collectors
-// (Go runtime, process) can share /metrics. Default: a private registry
-// holding only the OpenTelemetry metrics.
+// and MetricsHandler serve everything reg gathers, so that the service
+// chooses what else shares /metrics. Default: a private registry holding
+// the OpenTelemetry metrics plus the Go runtime and process collectors
+// (go_goroutines, go_memstats_*, process_resident_memory_bytes …), what
+// promhttp.Handler serves for any Go service.
 func WithPrometheusRegistry(reg *prometheus.Registry) Option {
 	return func(o *options) { o.registry = reg }
 }
@@ -403,6 +406,7 @@ func (t *Telemetry) metricReader(ctx context.Context, name string, o options) (s
 		reg := o.registry
 		if reg == nil {
 			reg = prometheus.NewRegistry()
+			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 		}
 		r, h, err := prometheusReader(reg)
 		if err != nil {

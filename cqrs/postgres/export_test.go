@@ -11,3 +11,10 @@ func SetBeforeCommit(s *Store, fn func()) { s.beforeCommit = fn }
 
 // LockAppend is the class id of the append lock (pg_locks.classid).
 const LockAppend = lockAppend
+
+// Closing reports whether Close has begun: s refuses new writes.
+func Closing(s *Store) bool {
+	s.closeMu.RLock()
+	defer s.closeMu.RUnlock()
+	return s.closed
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/allframe-go/allframe/cqrs/cqrstest"
 	"github.com/allframe-go/allframe/cqrs/postgres"
 	"github.com/allframe-go/allframe/cqrs/postgres/postgrestest"
+	"github.com/allframe-go/allframe/internal/testenv"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -200,6 +201,11 @@ func TestCloseDrainsAndRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The first commit is held, so that appends are queued behind it when
+	// Close begins: Close must drain them.
+	held, gate := make(chan struct{}), make(chan struct{})
+	var holdOnce sync.Once
+	postgres.SetBeforeCommit(s, func() { holdOnce.Do(func() { close(held); <-gate }) })
 	subDone := make(chan error, 1)
 	go func() {
 		subDone <- s.Subscribe(ctx, 0, cqrs.Filter{}, func([]cqrs.Event) error { return nil })
@@ -219,11 +225,18 @@ func TestCloseDrainsAndRefuses(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(time.Millisecond) // let some appends queue: Close must drain them
-	if err := s.Close(); err != nil {
+	<-held
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	testenv.Eventually(t, 10*time.Second, func() bool { return postgres.Closing(s) })
+	close(gate)
+	if err := <-closed; err != nil {
 		t.Fatal(err)
 	}
 	wg.Wait()
+	if len(acked) == 0 {
+		t.Error("no append queued before Close was acknowledged: Close did not drain them")
+	}
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}

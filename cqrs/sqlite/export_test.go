@@ -30,3 +30,10 @@ func ParseURL(u *url.URL) (path string, d Durability, err error) {
 	}
 	return path, o.durability, err
 }
+
+// Submitted counts the write requests handed to s's writer (queued, or in
+// its open transaction, or done): tests wait on it instead of sleeping.
+func Submitted(s *Store) int64 { return s.stats.submitted.Load() }
+
+// Closing reports whether Close has begun: s refuses new writes.
+func Closing(s *Store) bool { return s.isClosed() }

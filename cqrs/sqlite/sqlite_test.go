@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/cqrstest"
 	"github.com/allframe-go/allframe/cqrs/sqlite"
+	"github.com/allframe-go/allframe/internal/testenv"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -79,6 +81,14 @@ func TestCloseDrainsAndRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The first batch's sync is held, so that appends are queued behind
+	// it when Close begins: Close must drain them.
+	held, gate := make(chan struct{}), make(chan struct{})
+	var holdOnce sync.Once
+	sqlite.SetSync(s, func(f *os.File) error {
+		holdOnce.Do(func() { close(held); <-gate })
+		return f.Sync()
+	})
 	ctx := context.Background()
 	subDone := make(chan error, 1)
 	go func() {
@@ -99,11 +109,18 @@ func TestCloseDrainsAndRefuses(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(time.Millisecond)
-	if err := s.Close(); err != nil {
+	<-held
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	testenv.Eventually(t, 5*time.Second, func() bool { return sqlite.Closing(s) })
+	close(gate)
+	if err := <-closed; err != nil {
 		t.Fatal(err)
 	}
 	wg.Wait()
+	if len(acked) == 0 {
+		t.Error("no append queued before Close was acknowledged: Close did not drain them")
+	}
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
@@ -373,19 +390,13 @@ func TestProjectionExactlyOnce(t *testing.T) {
 	if _, err := s.Append(ctx, cqrs.AppendRequest{Stream: "acc-0", ExpectedVersion: cqrs.AnyVersion, Events: []cqrs.EventData{func() cqrs.EventData { d, _ := reg.Encode(deposit{Amount: 1}); return d }(), ed}}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		st, _ := bus.Projections().Status(ctx)
-		if st[0].State == cqrs.StateFailed && strings.Contains(st[0].Error, "poison") {
-			if st[0].Position != 50 || st[0].Lag != 2 {
-				t.Errorf("failed projection status %+v", st[0])
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("status %+v: want failed", st)
-		}
-		time.Sleep(2 * time.Millisecond)
+	var st []cqrs.ProjectionStatus
+	testenv.Eventually(t, 5*time.Second, func() bool {
+		st, _ = bus.Projections().Status(ctx)
+		return st[0].State == cqrs.StateFailed && strings.Contains(st[0].Error, "poison")
+	})
+	if st[0].Position != 50 || st[0].Lag != 2 {
+		t.Errorf("failed projection status %+v", st[0])
 	}
 	check(100, 50)
 	cp, _ := s.LoadCheckpoint(ctx, "balances")

@@ -108,7 +108,7 @@ type Store struct {
 	gen   *cqrs.IDGenerator
 	w     writerState // owned by the writer goroutine
 	sync  *syncer     // DurabilityFull: syncs the WAL and acknowledges; nil otherwise
-	stats struct{ transactions, requests, events, syncs atomic.Int64 }
+	stats struct{ transactions, requests, events, syncs, submitted atomic.Int64 }
 }
 
 // Stats counts the writer's work since Open.
@@ -411,6 +411,7 @@ func (s *Store) submit(ctx context.Context, r *request) error {
 	defer s.senders.Done()
 	select {
 	case s.queue <- r:
+		s.stats.submitted.Add(1) // read by tests, to know a request is the writer's
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

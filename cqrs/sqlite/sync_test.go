@@ -165,10 +165,11 @@ func TestCloseWhileSyncing(t *testing.T) {
 		testenv.Eventually(t, 5*time.Second, func() bool { return s.Stats().Transactions == 2 })
 		go appendOne() // absorbed into the next transaction, or still queued
 		go appendOne()
-		time.Sleep(20 * time.Millisecond)
+		testenv.Eventually(t, 5*time.Second, func() bool { return sqlite.Submitted(s) == 4 })
 		closed := make(chan error, 1)
 		go func() { closed <- s.Close() }()
-		time.Sleep(20 * time.Millisecond)
+		// Close waits behind the held sync for everything submitted.
+		testenv.Eventually(t, 5*time.Second, func() bool { return sqlite.Closing(s) })
 		close(gate)
 		if err := <-closed; err != nil {
 			t.Error(err)

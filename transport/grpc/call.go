@@ -13,6 +13,7 @@ import (
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/transport/grpc/internal/wire"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
@@ -29,6 +30,8 @@ type method struct {
 	peers   *peerCache
 	encs    *sync.Pool // of *wire.Encoder, shared by the transport's methods
 	web     bool       // HTTPProtocols may translate calls: read the protocol from the context
+	// stopping ends when the transport stops; server streams end with it.
+	stopping context.Context
 }
 
 // callState is everything one call needs, in one allocation: the neutral
@@ -105,7 +108,9 @@ func (m *method) unary(srv any, ctx context.Context, dec func(any) error, interc
 
 // serverStream is the grpc.StreamHandler of a stream operation.
 func (m *method) serverStream(_ any, ss grpc.ServerStream) error {
-	ctx := ss.Context()
+	ctx, cancel := context.WithCancel(ss.Context())
+	defer cancel()
+	defer context.AfterFunc(m.stopping, cancel)()
 	st := newCallState(ctx, m, true)
 	if err := ss.RecvMsg(st); err != nil {
 		return err
@@ -126,7 +131,14 @@ func (m *method) serverStream(_ any, ss grpc.ServerStream) error {
 		}
 		return nil
 	}
-	if _, err := m.op.Handle(ctx, &st.call); err != nil {
+	_, err := m.op.Handle(ctx, &st.call)
+	if m.stopping.Err() != nil && ss.Context().Err() == nil {
+		// Cut by Stop, not ended by the handler or the client: a status
+		// that tells the client to resume elsewhere, never a bare OK
+		// (which would say the stream is complete).
+		return status.Error(codes.Unavailable, "the server is shutting down")
+	}
+	if err != nil {
 		return Status(err).Err()
 	}
 	return nil

@@ -49,8 +49,8 @@ type Transport struct {
 	server    *grpc.Server
 	bound     net.Listener
 	serveDone chan struct{}
-	stopping  chan struct{}
-	stopOnce  sync.Once
+	stopCtx   context.Context // ends when Stop begins: health watches and server streams end
+	stop      context.CancelFunc
 	peers     peerCache
 	encoders  sync.Pool
 }
@@ -224,9 +224,10 @@ func (t *Transport) prepare(a *app.App) error {
 		HandlerType: (*any)(nil),
 		Metadata:    s.proto.GetName(),
 	}
+	t.stopCtx, t.stop = context.WithCancel(context.Background())
 	for _, ms := range s.methods {
 		op := ms.op
-		m := &method{op: op, route: ms.fullMethod, peers: &t.peers, encs: &t.encoders, web: t.web != nil}
+		m := &method{op: op, route: ms.fullMethod, peers: &t.peers, encs: &t.encoders, web: t.web != nil, stopping: t.stopCtx}
 		if m.in, err = compiler.Compile(op.Input); err != nil {
 			return fmt.Errorf("grpc: operation %s input: %w", op.Name, err)
 		}
@@ -255,9 +256,8 @@ func (t *Transport) prepare(a *app.App) error {
 	opts = append(append(opts, t.serverOpts...), grpc.ForceServerCodecV2(newCodec(outputs)))
 	srv := grpc.NewServer(opts...)
 	srv.RegisterService(desc, t)
-	t.stopping = make(chan struct{})
 	healthpb.RegisterHealthServer(srv, &healthServer{
-		app: a, service: desc.ServiceName, interval: t.healthInterval, stopping: t.stopping,
+		app: a, service: desc.ServiceName, interval: t.healthInterval, stopping: t.stopCtx.Done(),
 	})
 	if t.reflection {
 		ropts := reflection.ServerOptions{Services: srv, DescriptorResolver: chainResolver{files}}
@@ -376,16 +376,19 @@ func (t *Transport) Addr() net.Addr {
 	return t.bound.Addr()
 }
 
-// Stop ends health watches, then stops gracefully, letting in-flight calls
-// finish until ctx ends, when it closes every connection.
+// Stop ends health watches and server streams (a stream's handler sees its
+// context end and the client gets UNAVAILABLE, to resume elsewhere: streams
+// never finish on their own, so graceful stop would wait for them until
+// ctx ends), then stops gracefully, letting in-flight unary calls finish
+// until ctx ends, when it closes every connection.
 func (t *Transport) Stop(ctx context.Context) error {
 	t.mu.Lock()
-	srv, done, stopping := t.server, t.serveDone, t.stopping
+	srv, done, stop := t.server, t.serveDone, t.stop
 	t.mu.Unlock()
 	if srv == nil {
 		return nil
 	}
-	t.stopOnce.Do(func() { close(stopping) })
+	stop()
 	graceful := make(chan struct{})
 	go func() {
 		defer close(graceful)

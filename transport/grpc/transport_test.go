@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/internal/testenv"
 	afgrpc "github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/grpc/internal/hellopb"
 	"github.com/allframe-go/allframe/transport/httpserver"
@@ -187,7 +188,9 @@ func TestMetadataReachesMiddleware(t *testing.T) {
 func TestDeadlineAndCancelReachHandler(t *testing.T) {
 	a := app.New(app.Name("slow"))
 	seen := make(chan error, 2)
+	entered := make(chan struct{}, 2) // a call reached the handler
 	app.Query(a, "wait", func(ctx context.Context, _ Empty) (Empty, error) {
+		entered <- struct{}{}
 		if _, ok := ctx.Deadline(); !ok {
 			seen <- errors.New("no deadline")
 		}
@@ -210,9 +213,11 @@ func TestDeadlineAndCancelReachHandler(t *testing.T) {
 	if err := <-seen; !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		t.Errorf("handler saw %v, want its ctx to end", err)
 	}
+	<-entered
 
+	// Cancelled once the call is in the handler.
 	ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
-	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	go func() { <-entered; cancel() }()
 	if err := invoke(ctx); status.Code(err) != codes.Canceled {
 		t.Errorf("call = %v, want Canceled", err)
 	}
@@ -494,7 +499,14 @@ func TestListenTCPAndGracefulStop(t *testing.T) {
 	<-started
 	stopped := make(chan error, 1)
 	go func() { stopped <- tr.Stop(context.Background()) }()
-	time.Sleep(50 * time.Millisecond)
+	// Release the call once the stop is under way: the listener is closed.
+	testenv.Eventually(t, 5*time.Second, func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			_ = c.Close()
+		}
+		return err != nil
+	})
 	close(release)
 	if err := <-result; err != nil {
 		t.Errorf("in-flight call: %v", err)
@@ -524,6 +536,47 @@ func TestStopCutShortByContext(t *testing.T) {
 	defer cancel()
 	if err := tr.Stop(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Stop = %v, want it cut short by the deadline", err)
+	}
+}
+
+// TestStopEndsServerStreams: streams never end by themselves, so Stop
+// ends them (the handler's ctx ends) and the client gets UNAVAILABLE, a
+// status that says to resume elsewhere, instead of graceful stop waiting
+// for them until its deadline and then breaking the connection.
+func TestStopEndsServerStreams(t *testing.T) {
+	a := app.New(app.Name("ticker"))
+	handlerErr := make(chan error, 1)
+	app.Stream(a, "ticks", func(ctx context.Context, _ Empty, send func(Greeting) error) error {
+		if err := send(Greeting{Index: 0}); err != nil {
+			return err
+		}
+		<-ctx.Done()
+		handlerErr <- ctx.Err()
+		return ctx.Err()
+	})
+	conn, tr := serve(t, a)
+	stream, err := conn.NewStream(context.Background(), &grpc.StreamDesc{ServerStreams: true}, "/ticker.v1.TickerService/Ticks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.SendMsg(&hellopb.WhoamiRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	_ = stream.CloseSend()
+	if err := stream.RecvMsg(&hellopb.GreetingsResponse{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := tr.Stop(ctx); err != nil {
+		t.Errorf("Stop = %v, want a graceful stop that does not wait for the stream", err)
+	}
+	if err := <-handlerErr; !errors.Is(err, context.Canceled) {
+		t.Errorf("handler's ctx ended with %v, want canceled", err)
+	}
+	err = stream.RecvMsg(&hellopb.GreetingsResponse{})
+	if st := status.Convert(err); st.Code() != codes.Unavailable || st.Message() != "the server is shutting down" {
+		t.Errorf("stream ended with %v, want UNAVAILABLE \"the server is shutting down\"", err)
 	}
 }
 

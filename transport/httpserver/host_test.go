@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/internal/testenv"
 	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
@@ -155,13 +156,7 @@ func TestHealthReadinessAndEndpoints(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	drained := make(chan struct{})
 	go func() { a.Drain(ctx); close(drained) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for get("/readyz") != http.StatusServiceUnavailable {
-		if time.Now().After(deadline) {
-			t.Fatal("readyz still 200 while draining")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testenv.Eventually(t, 5*time.Second, func() bool { return get("/readyz") == http.StatusServiceUnavailable })
 	if got := get("/healthz"); got != 200 {
 		t.Errorf("healthz while draining = %d; want 200 (still serving)", got)
 	}
