@@ -2,6 +2,7 @@ package cqrs
 
 import (
 	"context"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -148,12 +149,14 @@ func isFlat(t reflect.Type, depth int) bool {
 	return false
 }
 
-// checkJSONSafe reports fields of t that encoding/json would drop.
+// checkJSONSafe reports fields of t that encoding/json would drop. Types
+// that encode themselves (json.Marshaler or encoding.TextMarshaler, such
+// as time.Time) keep their unexported fields to themselves.
 func checkJSONSafe(t reflect.Type, depth int) error {
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
 		t = t.Elem()
 	}
-	if t.Kind() != reflect.Struct || depth > 8 {
+	if t.Kind() != reflect.Struct || depth > 8 || encodesItself(t) {
 		return nil
 	}
 	for i := range t.NumField() {
@@ -175,6 +178,18 @@ func checkJSONSafe(t reflect.Type, depth int) error {
 		}
 	}
 	return nil
+}
+
+var (
+	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// encodesItself reports whether encoding/json encodes t (or *t) through its
+// own method.
+func encodesItself(t reflect.Type) bool {
+	pt := reflect.PointerTo(t)
+	return t.Implements(jsonMarshaler) || t.Implements(textMarshaler) || pt.Implements(jsonMarshaler) || pt.Implements(textMarshaler)
 }
 
 // Type returns the aggregate type.

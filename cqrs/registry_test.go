@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/memory"
@@ -126,6 +127,26 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	if diff := cmp.Diff(reg.Names(), []string{"bank.Deposited"}); diff != "" {
 		t.Error(diff)
+	}
+}
+
+// Fields that encode themselves (time.Time and its unexported fields)
+// survive storage, so they register.
+func TestRegisterSelfEncodingFields(t *testing.T) {
+	type stamped struct {
+		At    time.Time  `json:"at"`
+		Maybe *time.Time `json:"maybe,omitempty"`
+	}
+	reg := cqrs.NewRegistry()
+	cqrs.RegisterEvent[stamped](reg, "stamped", 1)
+	at := time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)
+	ed, err := reg.Encode(stamped{At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := reg.Decode(cqrs.Event{Type: ed.Type, SchemaVersion: 1, Data: ed.Data})
+	if err != nil || !got.(stamped).At.Equal(at) {
+		t.Errorf("round trip = %+v, %v; want At %v", got, err, at)
 	}
 }
 
