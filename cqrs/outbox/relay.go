@@ -193,9 +193,11 @@ func (p *projector) Apply(ctx context.Context, events []cqrs.Event, position int
 		chunk := out[:min(len(out), r.batch)]
 		n, err := r.publish(ctx, chunk)
 		out = out[n:]
-		if err != nil {
+		if err != nil && (n == 0 || ctx.Err() != nil) {
 			return err
 		}
+		// A failure after progress is retried at once: the Bus's backoff
+		// grows only while the relay makes none.
 	}
 	return r.bus.Store().SaveCheckpoint(ctx, r.name, position)
 }
