@@ -412,3 +412,44 @@ func TestNewPanics(t *testing.T) {
 		}()
 	}
 }
+
+// A mapping that fails stops the relay, visibly, before anything after
+// the event is published.
+func TestMappingError(t *testing.T) {
+	rec := &recorder{}
+	reg := cqrs.NewRegistry()
+	cqrs.RegisterEvent[Deposited](reg, "bank.Deposited", 1)
+	a := app.New(app.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	store := memory.New()
+	t.Cleanup(func() { _ = store.Close() })
+	bus := cqrs.NewBus(a, store, reg, cqrs.WithProjectionRetry(time.Millisecond))
+	relay := outbox.New(bus, "test", rec, outbox.Map(func(ev Deposited, _ cqrs.Event) (outbox.Message, error) {
+		if ev.Amount < 0 {
+			return outbox.Message{}, errors.New("negative amount")
+		}
+		return outbox.NewMessage("deposited", "", ev)
+	}))
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if err := a.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = a.Stop(ctx) }()
+	for _, amount := range []int64{1, -1, 2} {
+		ed, _ := reg.Encode(Deposited{Amount: amount})
+		if _, err := store.Append(ctx, cqrs.AppendRequest{Stream: "account-a", ExpectedVersion: cqrs.AnyVersion, Events: []cqrs.EventData{ed}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var st cqrs.ProjectionStatus
+	testenv.Eventually(t, wait, func() bool {
+		st, _ = relay.Status(ctx)
+		return st.State == cqrs.StateFailed
+	})
+	if !strings.Contains(st.Error, "map bank.Deposited at position 2: negative amount") {
+		t.Errorf("status %+v: want the mapping error", st)
+	}
+	if len(rec.keys()) > 1 {
+		t.Errorf("published %v past the failing event", rec.keys())
+	}
+}
