@@ -149,7 +149,6 @@ func isFlat(t reflect.Type, depth int) bool {
 	return false
 }
 
-// checkJSONSafe reports fields of t that encoding/json would drop.
 // marshalsItself reports whether t round-trips through JSON by its own
 // methods (time.Time, a type with MarshalJSON/UnmarshalJSON or
 // MarshalText/UnmarshalText), whatever its fields.
@@ -167,6 +166,7 @@ var (
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
+// checkJSONSafe reports fields of t that encoding/json would drop.
 func checkJSONSafe(t reflect.Type, depth int) error {
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
 		t = t.Elem()

@@ -130,6 +130,26 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+// Fields that encode themselves (time.Time and its unexported fields)
+// survive storage, so they register.
+func TestRegisterSelfEncodingFields(t *testing.T) {
+	type stamped struct {
+		At    time.Time  `json:"at"`
+		Maybe *time.Time `json:"maybe,omitempty"`
+	}
+	reg := cqrs.NewRegistry()
+	cqrs.RegisterEvent[stamped](reg, "stamped", 1)
+	at := time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)
+	ed, err := reg.Encode(stamped{At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := reg.Decode(cqrs.Event{Type: ed.Type, SchemaVersion: 1, Data: ed.Data})
+	if err != nil || !got.(stamped).At.Equal(at) {
+		t.Errorf("round trip = %+v, %v; want At %v", got, err, at)
+	}
+}
+
 func TestRegisterPanics(t *testing.T) {
 	tests := []struct {
 		name string
