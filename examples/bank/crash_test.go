@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"go.uber.org/fx"
+
+	"github.com/allframe-go/allframe/cqrs"
 )
 
 // childEnv makes the test binary run the real service (runChild, from
@@ -40,7 +42,7 @@ type child struct {
 	done chan struct{}
 }
 
-var servingLine = regexp.MustCompile(`bank serving http=(\S+)`)
+var servingLine = regexp.MustCompile(`serving service=bank endpoints=.*http://([^\s\]"]+)`)
 
 // startChild starts the service on a free port over the store file at path
 // and waits until it serves.
@@ -235,12 +237,12 @@ func TestKill9(t *testing.T) {
 	if final.Balance != want {
 		t.Errorf("balance after retries = %d, want %d", final.Balance, want)
 	}
-	var list ListAccountsOut
+	var list cqrs.Page[Account]
 	if err := json.Unmarshal(svc.get(t, "/accounts", "Consistency-Token", fmt.Sprint(final.Position)), &list); err != nil {
 		t.Fatal(err)
 	}
-	if len(list.Accounts) != 1 || list.Accounts[0].Balance != final.Balance || list.Accounts[0].Version != final.Version {
-		t.Errorf("listAccounts after kill -9 = %+v, want %+v", list.Accounts, final)
+	if len(list.Items) != 1 || list.Items[0].Balance != final.Balance || list.Items[0].Version != final.Version {
+		t.Errorf("listAccounts after kill -9 = %+v, want %+v", list.Items, final)
 	}
 }
 

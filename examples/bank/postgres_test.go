@@ -89,11 +89,11 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 
 	// The listing on b, read with a's consistency token.
 	code, _, body := b.rest(t, "GET", "/accounts", "", "Consistency-Token", fmt.Sprint(last))
-	var list ListAccountsOut
-	if err := json.Unmarshal(body, &list); err != nil || code != http.StatusOK || len(list.Accounts) != 1 {
+	var list cqrs.Page[Account]
+	if err := json.Unmarshal(body, &list); err != nil || code != http.StatusOK || len(list.Items) != 1 {
 		t.Fatalf("listAccounts on b: %d %s", code, body)
 	}
-	if got := list.Accounts[0]; got.Balance != 120 || got.Version != 4 || got.Position != last {
+	if got := list.Items[0]; got.Balance != 120 || got.Version != 4 || got.Position != last {
 		t.Errorf("b lists %+v", got)
 	}
 
@@ -129,7 +129,7 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	b.wantAccount(t, want)
 	testenv.Eventually(t, waitTimeout, func() bool {
 		code, _, body := a.rest(t, "GET", "/accounts", "")
-		var list ListAccountsOut
-		return code == http.StatusOK && json.Unmarshal(body, &list) == nil && len(list.Accounts) == 1 && list.Accounts[0].Balance == 160
+		var list cqrs.Page[Account]
+		return code == http.StatusOK && json.Unmarshal(body, &list) == nil && len(list.Items) == 1 && list.Items[0].Balance == 160
 	})
 }
