@@ -227,6 +227,7 @@ type grpcAccount struct {
 	Balance  int64  `json:"balance,string"`
 	Version  int64  `json:"version,string"`
 	Position int64  `json:"position,string"`
+	Closed   bool   `json:"closed"`
 }
 
 func grpcReply(t testing.TB, out string, err error) reply {
@@ -242,7 +243,7 @@ func grpcReply(t testing.TB, out string, err error) reply {
 	if err := json.Unmarshal([]byte(out), &a); err != nil {
 		t.Fatalf("gRPC response %s: %v", out, err)
 	}
-	return reply{account: Account{ID: a.ID, Owner: a.Owner, Balance: a.Balance, Version: a.Version}, raw: out}
+	return reply{account: Account{ID: a.ID, Owner: a.Owner, Balance: a.Balance, Version: a.Version, Closed: a.Closed}, raw: out}
 }
 
 // snake turns grpc-go's code names (FailedPrecondition) into canonical
