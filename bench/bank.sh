@@ -65,7 +65,7 @@ read -r grpc_ok grpc_rate grpc_p99 < <(jq -r '[(.statusCodeDistribution.OK // 0)
 	((.statusCodeDistribution.OK // 0) / (.total / 1e9) | floor),
 	(((.latencyDistribution // []) | map(select(.percentage == 99)) | .[0].latency // 0) / 1e6)] | @tsv' "$tmp/ghz.out")
 
-total=$(curl -fs "http://$http/accounts" | jq '[.accounts[].balance] | add')
+total=$(curl -fs "http://$http/accounts" | jq '[.items[].balance] | add')
 echo
 printf '%-8s %10s %12s %10s\n' proto deposits "deposits/s" "p99 ms"
 printf '%-8s %10d %12d %10.2f\n' REST "$rest_ok" "$rest_rate" "$rest_p99" GraphQL "$gql_ok" "$gql_rate" "$gql_p99" gRPC "$grpc_ok" "$grpc_rate" "$grpc_p99"

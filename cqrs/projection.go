@@ -57,6 +57,49 @@ type Lease interface {
 	Release()
 }
 
+// LeaseProvider is implemented by stores that several processes share
+// (postgres.Store): it gives the lease of a projection, held by one
+// process at a time among every store over the same storage. The
+// projections whose state lives in the store — read models (NewReadModel)
+// and saga runners — are added through Leased, so on such a store one
+// replica runs each of them while the others stand by. A store that wraps
+// another must forward it.
+type LeaseProvider interface {
+	// LeaseProjection waits until this process holds the lease of the
+	// projection name and returns it. While it waits it reports to standby
+	// the checkpoint the store keeps for name (CheckpointStore) each time
+	// the holder moves it. The lease is lost when the holder's hold ends
+	// without Release, and when the checkpoint moves back (a Reset by
+	// another process), so the holder starts again from it.
+	LeaseProjection(ctx context.Context, name string, standby func(position int64)) (Lease, error)
+}
+
+// Leased returns p as a Leaser whose leases come from store when store is
+// a LeaseProvider (and p is not a Leaser already), so that one process at
+// a time runs p; otherwise it returns p. Use it for projectors whose
+// checkpoint and writes live in the store; a projection kept in each
+// process's memory must run everywhere and is added as it is.
+func Leased(p Projector, store Store) Projector {
+	lp, ok := store.(LeaseProvider)
+	if _, leaser := p.(Leaser); !ok || leaser {
+		return p
+	}
+	return leased{Projector: p, lp: lp}
+}
+
+// leased is a Projector whose leases come from a LeaseProvider.
+type leased struct {
+	Projector
+	lp LeaseProvider
+}
+
+var _ Leaser = leased{}
+
+// Lease implements Leaser.
+func (l leased) Lease(ctx context.Context, standby func(position int64)) (Lease, error) {
+	return l.lp.LeaseProjection(ctx, l.Name(), standby)
+}
+
 // Projection states reported by Status.
 const (
 	// StateStandby: another process holds the projection's lease (see

@@ -113,3 +113,66 @@ func TestProjectionFailureIsVisibleAndConsistencyTimesOut(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// leasingStore is a memory store that offers projection leases, granted
+// when the test sends on grant.
+type leasingStore struct {
+	*memory.Store
+	grant chan struct{}
+	names chan string
+}
+
+type testLease struct{ lost chan struct{} }
+
+func (l testLease) Lost() <-chan struct{} { return l.lost }
+func (testLease) Release()                {}
+
+func (s leasingStore) LeaseProjection(ctx context.Context, name string, standby func(int64)) (cqrs.Lease, error) {
+	s.names <- name
+	standby(0)
+	select {
+	case <-s.grant:
+		return testLease{lost: make(chan struct{})}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Read models take the store's leases (cqrs.Leased): the runner stands by
+// until it holds one; a plain projection does not.
+func TestLeasedReadModelStandsBy(t *testing.T) {
+	ctx := context.Background()
+	store := leasingStore{Store: memory.New(), grant: make(chan struct{}), names: make(chan string, 1)}
+	a := quietApp()
+	bus := cqrs.NewBus(a, store, counterRegistry())
+	agg := cqrs.NewAggregate(bus, "counter", applyCounter)
+	rm := cqrs.NewReadModel(bus, "counts", cqrs.Create(func(e added, _ cqrs.Event) counter { return counter{Total: e.N} }))
+	p := cqrs.NewProjection("plain", func(context.Context, cqrs.Event) error { return nil })
+	if got := cqrs.Leased(p, memory.New()); got != cqrs.Projector(p) {
+		t.Errorf("Leased on a store without leases = %T, want the projector itself", got)
+	}
+	bus.Projections().Add(p)
+	if _, err := agg.Execute(ctx, "c", func(cqrs.State[counter]) ([]any, error) { return []any{added{N: 1}}, nil }); err != nil {
+		t.Fatal(err)
+	}
+	startApp(t, a)
+	if name := <-store.names; name != "counts" {
+		t.Errorf("lease asked for %q, want counts", name)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := bus.Projections().WaitFor(wctx, 1, "plain"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := bus.Projections().Status(ctx)
+	if err != nil || st[0].State != cqrs.StateStandby || st[0].Position != 0 {
+		t.Fatalf("read model status before the lease = %+v, %v; want standby at 0", st, err)
+	}
+	store.grant <- struct{}{}
+	if err := bus.Projections().WaitFor(wctx, 1, "counts"); err != nil {
+		t.Fatal(err)
+	}
+	if row, ok, err := rm.Get(ctx, "c"); !ok || err != nil || row.Total != 1 {
+		t.Errorf("row after the lease = %+v, %v, %v", row, ok, err)
+	}
+}

@@ -225,15 +225,18 @@ var rmNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,39}$`)
 
 // NewReadModel declares the read model name (also its projection's name)
 // with rows of type T, and adds it to bus's projections. Its rows are kept
-// by bus's store, which must implement ReadModelBackend (memory.Store and
-// sqlite.Store do). The storage is created, or rebuilt when the
-// declaration has changed (see ReadModelSpec.Fingerprint), at once; a
-// failure there is retried when the projection runs.
+// by bus's store, which must implement ReadModelBackend (memory.Store,
+// sqlite.Store and postgres.Store do). The storage is created, or rebuilt
+// when the declaration has changed (see ReadModelSpec.Fingerprint), at
+// once; a failure there is retried when the projection runs.
 //
 // A changed declaration — another set of indexes, other fields in T, or a
 // new ReadModelVersion — has a new fingerprint: the stored rows are then
 // deleted and rebuilt from the first event while the projection catches
 // up (queries see the rebuild progress; consistency tokens wait for it).
+//
+// On a store that offers leases (LeaseProvider: PostgreSQL), one process
+// at a time applies events to the rows, while the others stand by.
 //
 // It panics on a programming error: an invalid name, a handled event type
 // not registered in the bus's Registry, a store without read model
@@ -265,7 +268,7 @@ func NewReadModel[T any](bus *Bus, name string, opts ...ReadModelOption[T]) *Rea
 	}
 	rm.from.Store(-1)
 	_, _ = rm.open(context.Background()) // a failure is retried by Checkpoint and the queries
-	bus.Projections().Add(rm)
+	bus.Projections().Add(Leased(rm, bus.Store()))
 	return rm
 }
 

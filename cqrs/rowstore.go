@@ -6,8 +6,8 @@ import (
 )
 
 // ReadModelBackend is implemented by stores that keep the rows of
-// declarative read models (ReadModel): memory.Store, sqlite.Store and, next,
-// the PostgreSQL store. NewReadModel finds it by a type assertion on the
+// declarative read models (ReadModel): memory.Store, sqlite.Store and
+// postgres.Store. NewReadModel finds it by a type assertion on the
 // Bus's Store, so a store that wraps another must implement it too (by
 // forwarding) for read models to run on it.
 //

@@ -99,4 +99,12 @@
 // store's connection pool. A plain cqrs.NewProjection with
 // cqrs.DurableCheckpoints(store) is at-least-once: its effects live
 // outside the checkpoint's transaction.
+//
+// Declarative read models (cqrs.NewReadModel) need no SQL: the Store
+// implements cqrs.ReadModelBackend, with a table per read model (JSON rows,
+// one text COLLATE "C" column and SQL index per declared index) whose
+// batches commit with their checkpoint as NewProjection's do. The Store
+// also implements cqrs.LeaseProvider, so read models and saga runners
+// (cqrs/saga) take turns across replicas through the same leases: one
+// replica applies or runs them, the others stand by and take over.
 package postgres

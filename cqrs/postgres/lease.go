@@ -43,7 +43,13 @@ func leaseKey(schema, name string) int64 {
 //
 // While it waits, LeaseProjection reports the projection's checkpoint to
 // standby each time a holder commits one (NOTIFY on the schema's
-// checkpoints channel; polled every poll interval as well).
+// checkpoints channel; polled every poll interval as well). A held lease
+// is also reported lost when the checkpoint moves back (a Reset by
+// another replica, e.g. a rebuild started on one standing by), so the
+// holder starts again from it even when no new event comes.
+//
+// LeaseProjection implements cqrs.LeaseProvider: read models
+// (cqrs.NewReadModel) and saga runners take turns through it too.
 //
 // Exactly-once does not rest on the lease: a holder that lost its lease
 // without knowing may commit one more batch, and Projection.Apply then
@@ -64,16 +70,27 @@ func (s *Store) LeaseProjection(ctx context.Context, name string, standby func(p
 	err = s.acquire(ctx, conn, leaseKey(s.opts.schema, name))
 	stopWatch()
 	watching.Wait()
+	var seen int64
+	changed := s.cpChangedCh()
+	if err == nil {
+		// Read before the holder reads it, so that a reset after this is
+		// seen as a move back.
+		seen, err = s.LoadCheckpoint(ctx, name)
+	}
 	if err != nil {
 		closeConn(conn)
 		return nil, err
 	}
-	l := &lease{conn: conn, lost: make(chan struct{}), done: make(chan struct{})}
+	l := &lease{conn: conn, lost: make(chan struct{})}
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	l.cancel = cancel
-	go l.hold(hctx, s.opts.lease/3) // the lease outlives ctx; Release cancels hctx
+	// The lease outlives ctx; Release cancels hctx.
+	l.done.Go(func() { l.hold(hctx, s.opts.lease/3) })
+	l.done.Go(func() { l.watchReset(hctx, s, name, seen, changed) })
 	return l, nil
 }
+
+var _ cqrs.LeaseProvider = (*Store)(nil)
 
 // leaseConn connects the session that holds (or waits for) a lease: a
 // server that finds it idle for the lease timeout, or its peer silent,
@@ -163,22 +180,25 @@ func (s *Store) watchCheckpoint(ctx context.Context, name string, standby func(i
 
 // lease is a held projection lease.
 type lease struct {
-	conn   *pgx.Conn
-	lost   chan struct{}
-	cancel context.CancelFunc
-	done   chan struct{}
-	once   sync.Once
+	conn     *pgx.Conn
+	lost     chan struct{}
+	lostOnce sync.Once
+	cancel   context.CancelFunc
+	done     sync.WaitGroup
+	once     sync.Once
 }
 
 var _ cqrs.Lease = (*lease)(nil)
 
 func (l *lease) Lost() <-chan struct{} { return l.lost }
 
+func (l *lease) lose() { l.lostOnce.Do(func() { close(l.lost) }) }
+
 // Release ends the lease's session, which releases the lock.
 func (l *lease) Release() {
 	l.once.Do(func() {
 		l.cancel()
-		<-l.done
+		l.done.Wait()
 		closeConn(l.conn)
 	})
 }
@@ -187,9 +207,8 @@ func (l *lease) Release() {
 // message from the server (none comes on a healthy, idle session: the
 // wait ends at once when the server ends it) and runs a statement every
 // interval (which keeps the session from idle_session_timeout). Either
-// failing closes lost.
+// failing loses the lease.
 func (l *lease) hold(ctx context.Context, every time.Duration) {
-	defer close(l.done)
 	for {
 		wctx, cancel := context.WithTimeout(ctx, every)
 		err := l.conn.PgConn().WaitForNotification(wctx)
@@ -199,7 +218,7 @@ func (l *lease) hold(ctx context.Context, every time.Duration) {
 		case ctx.Err() != nil:
 			return
 		case err != nil && !timedOut:
-			close(l.lost)
+			l.lose()
 			return
 		}
 		pctx, cancel := context.WithTimeout(ctx, every)
@@ -209,8 +228,36 @@ func (l *lease) hold(ctx context.Context, every time.Duration) {
 			return
 		}
 		if err != nil {
-			close(l.lost)
+			l.lose()
 			return
 		}
+	}
+}
+
+// watchReset loses the lease when, on a checkpoint notification, the
+// projection's checkpoint is behind one seen before: committed
+// checkpoints only move forward, except when reset. It returns when ctx
+// ends.
+func (l *lease) watchReset(ctx context.Context, s *Store, name string, seen int64, changed <-chan struct{}) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		}
+		if s.isClosed() { // changed stays closed: nothing more to learn
+			<-ctx.Done()
+			return
+		}
+		changed = s.cpChangedCh()
+		pos, err := s.LoadCheckpoint(ctx, name)
+		if err != nil {
+			continue // the next notification, or the hold, tells
+		}
+		if pos < seen {
+			l.lose()
+			return
+		}
+		seen = pos
 	}
 }

@@ -124,72 +124,7 @@ func (p *Projection) Setup(ctx context.Context) error {
 // (a rebuild started on a replica standing by), so the runner here
 // starts again from the new checkpoint even when no new event comes.
 func (p *Projection) Lease(ctx context.Context, standby func(position int64)) (cqrs.Lease, error) {
-	l, err := p.store.LeaseProjection(ctx, p.name, standby)
-	if err != nil {
-		return nil, err
-	}
-	r := &resettable{Lease: l, lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
-	go r.watch(p) //nolint:gosec // G118: the lease outlives ctx; Release stops the watch
-	return r, nil
-}
-
-// resettable is a lease that is also lost when the checkpoint moves back.
-type resettable struct {
-	cqrs.Lease
-	lost, stop, done chan struct{}
-	once             sync.Once
-}
-
-func (r *resettable) Lost() <-chan struct{} { return r.lost }
-
-func (r *resettable) Release() {
-	r.once.Do(func() {
-		close(r.stop)
-		<-r.done
-		r.Lease.Release()
-	})
-}
-
-// watch closes lost when the lease is lost or, on a checkpoint
-// notification, the checkpoint is behind the one the projection reached.
-func (r *resettable) watch(p *Projection) {
-	defer close(r.done)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-r.stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	for {
-		changed := p.store.cpChangedCh()
-		select {
-		case <-r.stop:
-			return
-		case <-r.Lease.Lost():
-			close(r.lost)
-			return
-		case <-changed:
-		}
-		if p.store.isClosed() {
-			select {
-			case <-r.stop:
-				return
-			case <-r.Lease.Lost():
-				close(r.lost)
-				return
-			}
-		}
-		// from first: it never passes the committed checkpoint, so a
-		// checkpoint read after it is behind only when it was reset.
-		from := p.from.Load()
-		if cp, err := p.store.LoadCheckpoint(ctx, p.name); err == nil && cp < from {
-			close(r.lost)
-			return
-		}
-	}
+	return p.store.LeaseProjection(ctx, p.name, standby)
 }
 
 // Checkpoint implements cqrs.Projector.

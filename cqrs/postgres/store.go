@@ -651,7 +651,10 @@ func (s *Store) SaveCheckpoint(ctx context.Context, name string, position int64)
 	if name == "" || position < 0 {
 		return fmt.Errorf("%w: checkpoint %q at %d", cqrs.ErrInvalid, name, position)
 	}
-	return s.do(ctx, &request{op: func(b *pgx.Batch) { b.Queue(s.sql.upsertCheckpoint, name, position) }})
+	return s.do(ctx, &request{op: func(b *pgx.Batch) {
+		b.Queue(s.sql.upsertCheckpoint, name, position)
+		b.Queue(s.sql.notify, s.cpChannel, name) // replicas standing by for its lease follow it
+	}})
 }
 
 // SaveCheckpointTx records a checkpoint inside tx (a Write transaction or

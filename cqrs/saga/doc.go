@@ -50,10 +50,11 @@
 // the n-th command of one action), so a command that took effect before
 // the crash is replayed from its idempotency record, not run again —
 // exactly-once effects, as long as the restart comes within the Bus's
-// idempotency retention (24h by default). On a multi-replica store, run one
-// active runner per saga (the projection leases of the backend); without
-// them, concurrent runners still record each step once, through the
-// expected versions and the idempotency keys.
+// idempotency retention (24h by default). On a store shared by replicas
+// that offers leases (cqrs.LeaseProvider: PostgreSQL), one replica at a
+// time runs a saga's instances and the others stand by, taking over when
+// it stops or dies; without leases, concurrent runners still record each
+// step once, through the expected versions and the idempotency keys.
 //
 // The step running when its deadline passes counts as not done when its
 // action returns an error (an in-process cqrs command either takes effect

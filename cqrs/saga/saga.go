@@ -190,7 +190,7 @@ func New[S any](bus *cqrs.Bus, name string, opts ...Option) *Saga[S] {
 		pinned: map[string]int64{},
 	}
 	registerEvents(s.reg)
-	bus.Projections().Add(&runner[S]{s: s})
+	bus.Projections().Add(cqrs.Leased(&runner[S]{s: s}, bus.Store()))
 	bus.App().Mount(&lifecycle[S]{s: s})
 	return s
 }

@@ -19,6 +19,12 @@ import (
 	"time"
 
 	"go.uber.org/fx"
+
+	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/cqrs"
+	"github.com/allframe-go/allframe/cqrs/saga"
+	"github.com/allframe-go/allframe/di"
+	"github.com/allframe-go/allframe/internal/testenv"
 )
 
 // childEnv makes the test binary run the real service (runChild, from
@@ -26,10 +32,30 @@ import (
 // and kills it with SIGKILL.
 const childEnv = "BANK_TEST_SERVICE_CHILD"
 
+// hangEnv makes the child hang every transfer's credit step after its
+// deposit ran (and failed or took effect), before the saga records it, and
+// say so on stderr (hungLine): TestKill9Transfer kills it there.
+const hangEnv = "BANK_TEST_HANG_CREDIT"
+
+const hungLine = "credit hung: "
+
 // runChild runs the service exactly as main does, configured by the
 // ALLFRAME_* environment, until it is killed.
 func runChild() {
-	fx.New(options()).Run()
+	var extra []fx.Option
+	if os.Getenv(hangEnv) != "" {
+		extra = append(extra, di.Options(app.Use(func(next app.Handler) app.Handler {
+			return func(ctx context.Context, call *app.Call) (any, error) {
+				out, err := next(ctx, call)
+				if key := call.Metadata.Get(cqrs.MetaIdempotencyKey); call.Operation.Name == "deposit" && strings.HasSuffix(key, "/credit") {
+					fmt.Fprintln(os.Stderr, hungLine+key)
+					select {} // until killed
+				}
+				return out, err
+			}
+		})))
+	}
+	fx.New(options(extra...)).Run()
 	os.Exit(0)
 }
 
@@ -38,18 +64,19 @@ type child struct {
 	cmd  *exec.Cmd
 	http string
 	done chan struct{}
+	hung chan string // the keys of the credits hung (hangEnv)
 }
 
-var servingLine = regexp.MustCompile(`bank serving http=(\S+)`)
+var servingLine = regexp.MustCompile(`serving service=bank endpoints=.*http://([^\s\]"]+)`)
 
-// startChild starts the service on a free port over the store file at path
-// and waits until it serves.
-func startChild(t *testing.T, path string) *child {
+// startChild starts the service on a free port over the store file at path,
+// with env added to its environment, and waits until it serves.
+func startChild(t *testing.T, path string, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$") //nolint:gosec // G204: re-executes this test binary as the service
-	cmd.Env = append(os.Environ(), childEnv+"=1",
+	cmd.Env = append(append(os.Environ(), childEnv+"=1",
 		"ALLFRAME_HTTP_ADDR=127.0.0.1:0", "ALLFRAME_GRPC_ADDR=127.0.0.1:0",
-		"ALLFRAME_EVENTSTORE=sqlite:"+path, "OTEL_SDK_DISABLED=true")
+		"ALLFRAME_EVENTSTORE=sqlite:"+path, "OTEL_SDK_DISABLED=true"), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +84,7 @@ func startChild(t *testing.T, path string) *child {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c := &child{cmd: cmd, done: make(chan struct{})}
+	c := &child{cmd: cmd, done: make(chan struct{}), hung: make(chan string, 64)}
 	addr := make(chan string, 1)
 	var log strings.Builder
 	var logMu sync.Mutex
@@ -69,6 +96,9 @@ func startChild(t *testing.T, path string) *child {
 			logMu.Unlock()
 			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
+			}
+			if key, ok := strings.CutPrefix(sc.Text(), hungLine); ok {
+				c.hung <- key
 			}
 		}
 		_ = cmd.Wait()
@@ -235,12 +265,97 @@ func TestKill9(t *testing.T) {
 	if final.Balance != want {
 		t.Errorf("balance after retries = %d, want %d", final.Balance, want)
 	}
-	var list ListAccountsOut
+	var list cqrs.Page[Account]
 	if err := json.Unmarshal(svc.get(t, "/accounts", "Consistency-Token", fmt.Sprint(final.Position)), &list); err != nil {
 		t.Fatal(err)
 	}
-	if len(list.Accounts) != 1 || list.Accounts[0].Balance != final.Balance || list.Accounts[0].Version != final.Version {
-		t.Errorf("listAccounts after kill -9 = %+v, want %+v", list.Accounts, final)
+	if len(list.Items) != 1 || list.Items[0].Balance != final.Balance || list.Items[0].Version != final.Version {
+		t.Errorf("listAccounts after kill -9 = %+v, want %+v", list.Items, final)
+	}
+}
+
+// TestKill9Transfer kills the service (SIGKILL) while two transfers are
+// between their steps — each debit recorded, each credit run but not
+// recorded, one of them to a closed account — and restarts it without the
+// hang: the saga resumes both, completes the one whose credit took effect
+// (replayed from its idempotency record, not deposited twice) and
+// compensates the other. Money is conserved; each debit is applied once.
+func TestKill9Transfer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the kill -9 test starts child processes")
+	}
+	path := filepath.Join(t.TempDir(), "bank.db")
+	svc := startChild(t, path, hangEnv+"=1")
+	post := func(path, body string) []byte {
+		t.Helper()
+		code, b, err := svc.post(path, body)
+		if err != nil || code != http.StatusOK {
+			t.Fatalf("POST %s %s: %d %s %v", path, body, code, b, err)
+		}
+		return b
+	}
+	open := func(owner string) string {
+		t.Helper()
+		var acc Account
+		if err := json.Unmarshal(post("/accounts", fmt.Sprintf(`{"owner":%q}`, owner)), &acc); err != nil {
+			t.Fatal(err)
+		}
+		return acc.ID
+	}
+	ada, bob, cy := open("ada"), open("bob"), open("cy")
+	post("/accounts/"+ada+"/deposit", `{"amount":100}`)
+	post("/accounts/"+cy+"/close", "")
+	transfer := func(to string, amount int64) string {
+		t.Helper()
+		var st saga.Status
+		if err := json.Unmarshal(post("/transfers", fmt.Sprintf(`{"from":%q,"to":%q,"amount":%d}`, ada, to, amount)), &st); err != nil {
+			t.Fatal(err)
+		}
+		return st.ID
+	}
+	toBob, toCy := transfer(bob, 30), transfer(cy, 20)
+	for range 2 {
+		select {
+		case key := <-svc.hung:
+			t.Logf("killing the service with %s hung", key)
+		case <-time.After(waitTimeout):
+			t.Fatal("the credits did not run")
+		}
+	}
+	svc.kill(t)
+	client.CloseIdleConnections()
+
+	svc = startChild(t, path)
+	statusOf := func(id string) saga.Status {
+		t.Helper()
+		var st saga.Status
+		if err := json.Unmarshal(svc.get(t, "/transfers/"+id), &st); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	testenv.Eventually(t, waitTimeout, func() bool {
+		return statusOf(toBob).State == saga.StateCompleted && statusOf(toCy).State == saga.StateCompensated
+	})
+	if st := statusOf(toCy); st.Step != "credit" || st.Code != "failed_precondition" {
+		t.Errorf("the transfer to the closed account: %+v, want compensated at credit with failed_precondition", st)
+	}
+	// Versions count the events: ada opened, deposit, two debits, one
+	// refund; bob opened, one credit; cy opened, closed.
+	want := map[string]Account{ada: {Balance: 70, Version: 5}, bob: {Balance: 30, Version: 2}, cy: {Balance: 0, Version: 2}}
+	var total int64
+	for id, w := range want {
+		var got Account
+		if err := json.Unmarshal(svc.get(t, "/accounts/"+id), &got); err != nil {
+			t.Fatal(err)
+		}
+		total += got.Balance
+		if got.Balance != w.Balance || got.Version != w.Version {
+			t.Errorf("account %s: balance %d at version %d, want %d at %d", id, got.Balance, got.Version, w.Balance, w.Version)
+		}
+	}
+	if total != 100 {
+		t.Errorf("total %d after the restart, want 100: money was created or destroyed", total)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/postgres/postgrestest"
+	"github.com/allframe-go/allframe/cqrs/saga"
 	"github.com/allframe-go/allframe/internal/testenv"
 )
 
@@ -35,7 +37,8 @@ func postgresURL(t testing.TB) string {
 func TestTwoInstancesOnPostgres(t *testing.T) {
 	url := postgresURL(t)
 	var busA, busB *cqrs.Bus
-	a := start(t, url, fx.Populate(&busA))
+	var bankA *bank
+	a := start(t, url, fx.Populate(&busA, &bankA))
 	b := start(t, url, fx.Populate(&busB))
 	acc := a.restOpen(t, "ada")
 
@@ -89,15 +92,16 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 
 	// The listing on b, read with a's consistency token.
 	code, _, body := b.rest(t, "GET", "/accounts", "", "Consistency-Token", fmt.Sprint(last))
-	var list ListAccountsOut
-	if err := json.Unmarshal(body, &list); err != nil || code != http.StatusOK || len(list.Accounts) != 1 {
+	var list cqrs.Page[Account]
+	if err := json.Unmarshal(body, &list); err != nil || code != http.StatusOK || len(list.Items) != 1 {
 		t.Fatalf("listAccounts on b: %d %s", code, body)
 	}
-	if got := list.Accounts[0]; got.Balance != 120 || got.Version != 4 || got.Position != last {
+	if got := list.Items[0]; got.Balance != 120 || got.Version != 4 || got.Position != last {
 		t.Errorf("b lists %+v", got)
 	}
 
-	// One instance applies the projection, the other stands by.
+	// One instance applies the read model and runs the transfers, the
+	// other stands by.
 	testenv.Eventually(t, waitTimeout, func() bool {
 		states := map[string]int{}
 		for _, bus := range []*cqrs.Bus{busA, busB} {
@@ -105,9 +109,12 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			states[st[0].State]++
+			for _, p := range st {
+				states[p.Name+" "+p.State]++
+			}
 		}
-		return states[cqrs.StateLive] == 1 && states[cqrs.StateStandby] == 1
+		return states["accounts live"] == 1 && states["accounts standby"] == 1 &&
+			states["saga-transfer live"] == 1 && states["saga-transfer standby"] == 1
 	})
 
 	// Deposits on b are seen on a too; concurrent deposits on both count once.
@@ -129,7 +136,31 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	b.wantAccount(t, want)
 	testenv.Eventually(t, waitTimeout, func() bool {
 		code, _, body := a.rest(t, "GET", "/accounts", "")
-		var list ListAccountsOut
-		return code == http.StatusOK && json.Unmarshal(body, &list) == nil && len(list.Accounts) == 1 && list.Accounts[0].Balance == 160
+		var list cqrs.Page[Account]
+		return code == http.StatusOK && json.Unmarshal(body, &list) == nil && len(list.Items) == 1 && list.Items[0].Balance == 160
 	})
+
+	// Transfers started on b run on whichever instance holds the saga's
+	// lease; their status reads the same on both.
+	bob := b.funded(t, "bob", 0)
+	ok := b.transfer(t, acc.ID, bob, 60).rest()
+	closed := b.funded(t, "cy", 0)
+	if code, _, body := a.rest(t, "POST", "/accounts/"+closed+"/close", ""); code != http.StatusOK {
+		t.Fatalf("closeAccount on a: %d %s", code, body)
+	}
+	refunded := b.transfer(t, acc.ID, closed, 50).rest()
+	if st := bankA.await(t, ok.ID); st.State != saga.StateCompleted {
+		t.Errorf("transfer to bob: %+v", st)
+	}
+	if st := bankA.await(t, refunded.ID); st.State != saga.StateCompensated {
+		t.Errorf("transfer to a closed account: %+v", st)
+	}
+	for _, s := range []*server{a, b} {
+		if got := []int64{s.balance(t, acc.ID), s.balance(t, bob), s.balance(t, closed)}; !slices.Equal(got, []int64{100, 60, 0}) {
+			t.Errorf("balances %v after the transfers, want [100 60 0]", got)
+		}
+		if st := s.transferStatus(t, refunded.ID).grpc(); st.State != saga.StateCompensated || st.Code != "failed_precondition" {
+			t.Errorf("transferStatus over gRPC: %+v", st)
+		}
+	}
 }

@@ -26,6 +26,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
+	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/internal/grpcjson"
 )
 
@@ -51,7 +52,10 @@ type service struct {
 	log strings.Builder
 }
 
-var servingAddrs = regexp.MustCompile(`bank serving.* http=(\S+) grpc=(\S+)`)
+var (
+	servingHTTP = regexp.MustCompile(`serving service=bank endpoints=.*http://([^\s\]"]+)`)
+	servingGRPC = regexp.MustCompile(`serving service=bank endpoints=.*grpc://([^\s\]"]+)`)
+)
 
 // startService runs the service over the SQLite file at path with the
 // drain settings of the test, and waits until it serves.
@@ -77,8 +81,9 @@ func startService(t *testing.T, path string) *service {
 			s.mu.Lock()
 			s.log.WriteString(sc.Text() + "\n")
 			s.mu.Unlock()
-			if m := servingAddrs.FindStringSubmatch(sc.Text()); m != nil {
-				addrs <- m[1:]
+			h, g := servingHTTP.FindStringSubmatch(sc.Text()), servingGRPC.FindStringSubmatch(sc.Text())
+			if h != nil && g != nil {
+				addrs <- []string{h[1], g[1]}
 			}
 		}
 		s.exitErr = cmd.Wait()
@@ -410,11 +415,11 @@ func TestShutdownUnderLoad(t *testing.T) {
 	}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, svc.http+"/accounts", nil)
 	req.Header.Set("Consistency-Token", fmt.Sprint(maxPos))
-	var list ListAccountsOut
+	var list cqrs.Page[Account]
 	if err := getJSON(hc, req, &list); err != nil {
 		t.Fatal(err)
 	}
-	for _, got := range list.Accounts {
+	for _, got := range list.Items {
 		if w := want[got.ID]; got.Balance != w.Balance || got.Version != w.Version || got.Owner != w.Owner {
 			t.Errorf("listAccounts after restart: %+v, want %+v", got, w)
 		}
