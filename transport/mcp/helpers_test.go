@@ -3,8 +3,8 @@ package mcp_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"io"
+	"log/slog"
 	"net/http"
 	"sync"
 	"testing"
