@@ -65,6 +65,7 @@ func newProtocols(m *middleware) map[app.Protocol]conventions {
 		app.ProtocolHTTP:    newHTTPConventions(m),
 		app.ProtocolGRPC:    newGRPCConventions(m),
 		app.ProtocolGraphQL: graphqlConventions{},
+		protocolMCP:         mcpConventions{},
 	}
 }
 
