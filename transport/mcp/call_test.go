@@ -9,8 +9,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/telemetry"
 	"github.com/allframe-go/allframe/transport/mcp"
 )
 
@@ -95,5 +99,39 @@ func TestMiddlewareSeesTheCall(t *testing.T) {
 	defer mu.Unlock()
 	if diff := cmp.Diff(seen, want); diff != "" {
 		t.Errorf("calls (-got +want):\n%s", diff)
+	}
+}
+
+// TestTraces checks that a tool call over streamable HTTP is traced as
+// MCP and continues the trace of the traceparent header.
+func TestTraces(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	a := app.New(app.Name("traced"))
+	a.Use(telemetry.Middleware(tp, nil))
+	app.Query(a, "echo", func(_ context.Context, in GetIn) (GetIn, error) { return in, nil }, app.HTTP("GET", "/echo/{id}"))
+	h, err := mcp.Handler(a, mcp.WithAll())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	hc := &http.Client{Transport: headerTransport{header: http.Header{"Traceparent": {"00-" + traceID + "-00f067aa0ba902b7-01"}}, base: http.DefaultTransport}}
+	defer hc.CloseIdleConnections()
+	client := sdk.NewClient(&sdk.Implementation{Name: "t", Version: "1"}, nil)
+	cs, err := client.Connect(t.Context(), &sdk.StreamableClientTransport{Endpoint: srv.URL, HTTPClient: hc}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cs.Close() }()
+	decodeResult[GetIn](t, callTool(t, cs, "echo", map[string]any{"id": "x"}))
+	spans := exp.GetSpans()
+	if len(spans) != 1 {
+		t.Fatalf("got %d spans, want 1", len(spans))
+	}
+	s := spans[0]
+	if s.Name != "tools/call echo" || s.SpanKind != trace.SpanKindServer || s.SpanContext.TraceID().String() != traceID {
+		t.Errorf("span %q kind %v trace %s; want tools/call echo, server, %s", s.Name, s.SpanKind, s.SpanContext.TraceID(), traceID)
 	}
 }
