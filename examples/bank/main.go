@@ -17,7 +17,7 @@
 // accounts listing is a table there, applied by one instance at a time).
 // Addresses come from ALLFRAME_HTTP_ADDR (default
 // :8080) and ALLFRAME_GRPC_ADDR (default :9090); OTEL_* variables turn on
-// tracing.
+// tracing. ALLFRAME_MCP=on serves the operations as MCP tools at /mcp.
 package main
 
 import (
@@ -32,8 +32,10 @@ import (
 	"github.com/allframe-go/allframe/di/graphqlfx"
 	"github.com/allframe-go/allframe/di/grpcfx"
 	"github.com/allframe-go/allframe/di/httpfx"
+	"github.com/allframe-go/allframe/di/mcpfx"
 	"github.com/allframe-go/allframe/di/restfx"
 	"github.com/allframe-go/allframe/di/telemetryfx"
+	"github.com/allframe-go/allframe/transport/mcp"
 )
 
 // options assembles the service; tests pass extra options (addresses, a
@@ -47,6 +49,7 @@ func options(extra ...fx.Option) fx.Option {
 		restfx.Module(),
 		grpcfx.Module(),
 		graphqlfx.Module(),
+		mcpfx.Module(mcp.WithAll()),
 		cqrsfx.Module(cqrsfx.WithDefaultURL(defaultEventStore)),
 		cqrsfx.Bus(),
 		fx.Provide(registry, newBank),
