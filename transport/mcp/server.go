@@ -3,6 +3,7 @@ package mcp
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -45,7 +46,7 @@ func newServer(a *app.App, cfg config) (*server, error) {
 	s.done, s.stop = context.WithCancel(context.Background())
 	s.sdk = sdk.NewServer(&sdk.Implementation{Name: name, Version: version}, &sdk.ServerOptions{
 		Instructions: a.Description(),
-		Logger:       a.Logger(),
+		Logger:       sdkLogger(a),
 		Capabilities: &sdk.ServerCapabilities{Tools: &sdk.ToolCapabilities{}},
 	})
 	for _, op := range ops {
@@ -163,11 +164,32 @@ func (s *server) stream(ctx context.Context, op *app.Operation, call *app.Call, 
 	}
 	_, err := op.Handle(ctx, call)
 	switch {
+	case full, ctx.Err() != nil && parent.Err() == nil:
+		// Cut by a limit, not by the client: the items so far, incomplete
+		// (whatever the handler returned on seeing its context end).
 	case err == nil:
 		res.Complete = true
-	case full, ctx.Err() != nil && parent.Err() == nil: // cut by a limit, not by the client
 	default:
 		return toolError(err), nil
 	}
 	return result(&res)
 }
+
+// quietHandler passes on the records of level warn and above: the SDK logs
+// every stateless request's session at info.
+type quietHandler struct{ slog.Handler }
+
+func (h quietHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+
+func (h quietHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return quietHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h quietHandler) WithGroup(name string) slog.Handler {
+	return quietHandler{h.Handler.WithGroup(name)}
+}
+
+// sdkLogger is the App's logger for the SDK, warnings and errors only.
+func sdkLogger(a *app.App) *slog.Logger { return slog.New(quietHandler{a.Logger().Handler()}) }

@@ -108,7 +108,7 @@ func Handler(a *app.App, opts ...Option) (http.Handler, error) {
 func (s *server) httpHandler(maxBody int64) http.Handler {
 	h := sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return s.sdk }, &sdk.StreamableHTTPOptions{
 		Stateless:                    true,
-		Logger:                       s.app.Logger(),
+		Logger:                       sdkLogger(s.app),
 		MaxRequestBodyBytes:          maxBody,
 		PropagateRequestCancellation: true,
 	})
