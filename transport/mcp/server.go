@@ -133,7 +133,6 @@ type streamResult struct {
 // each item is also sent as a progress notification (its message is the
 // item's JSON) as soon as it comes.
 func (s *server) stream(ctx context.Context, op *app.Operation, call *app.Call, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
-	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.streamWindow)
 	defer cancel()
 	var token any
@@ -164,9 +163,10 @@ func (s *server) stream(ctx context.Context, op *app.Operation, call *app.Call, 
 	}
 	_, err := op.Handle(ctx, call)
 	switch {
-	case full, ctx.Err() != nil && parent.Err() == nil:
-		// Cut by a limit, not by the client: the items so far, incomplete
-		// (whatever the handler returned on seeing its context end).
+	case full, ctx.Err() != nil:
+		// Cut by a limit, by Stop or by the client (who then sees
+		// nothing): the items so far, incomplete, whatever the handler
+		// returned on seeing its context end.
 	case err == nil:
 		res.Complete = true
 	default:

@@ -94,16 +94,20 @@ func TestStreamTool(t *testing.T) {
 
 // TestStopEndsStreamTools checks that stopping the App ends a stream tool
 // call in flight at once (its context ends) instead of draining for the
-// whole window.
+// whole window, and the client gets what was collected, incomplete.
 func TestStopEndsStreamTools(t *testing.T) {
 	s := startService(t, mcp.WithAll(), mcp.WithStreamLimits(10, time.Minute))
 	cs := connect(t, s, nil, nil)
 	acc := decodeResult[Account](t, callTool(t, cs, "openAccount", map[string]any{"owner": "ada"}))
-	done := make(chan error, 1)
+	type reply struct {
+		res *sdk.CallToolResult
+		err error
+	}
+	done := make(chan reply, 1)
 	go func() {
-		_, err := cs.CallTool(context.Background(), &sdk.CallToolParams{Name: "accountEvents",
+		res, err := cs.CallTool(context.Background(), &sdk.CallToolParams{Name: "accountEvents",
 			Arguments: map[string]any{"id": acc.ID, "live": true}})
-		done <- err
+		done <- reply{res, err}
 	}()
 	// Wait until the call is in flight: the stop hook runs once, for it.
 	time.Sleep(100 * time.Millisecond) //nolint:forbidigo // no signal from inside the SDK's server; a late start only makes the test pass trivially
@@ -116,5 +120,11 @@ func TestStopEndsStreamTools(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("stop took %v with a stream tool in flight", d)
 	}
-	<-done
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("the call in flight failed: %v", r.err)
+	}
+	if got := decodeResult[streamOut](t, r.res); got.Complete {
+		t.Errorf("a stream ended by Stop reports complete: %+v", got)
+	}
 }
