@@ -76,7 +76,7 @@ func TestUnknownOperationIsAStartupError(t *testing.T) {
 func TestToolDescriptions(t *testing.T) {
 	s := startService(t, mcp.WithAll(), mcp.WithNonDestructive("openAccount"))
 	cs := connect(t, s, nil, nil)
-	res, err := cs.InitializeResult(), error(nil)
+	res := cs.InitializeResult()
 	if res.ServerInfo.Name != "bank" || res.ServerInfo.Version != "1.2.3" || res.Instructions != "Test bank" {
 		t.Errorf("server info %+v, instructions %q; want bank 1.2.3, Test bank", res.ServerInfo, res.Instructions)
 	}
@@ -87,7 +87,6 @@ func TestToolDescriptions(t *testing.T) {
 		}
 		tools[tool.Name] = tool
 	}
-	_ = err
 	type hints struct {
 		ReadOnly, Idempotent bool
 		Destructive          *bool
