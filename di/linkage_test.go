@@ -13,7 +13,7 @@ import (
 // grpc-go or gqlgen symbol is linked: each area's module lives in its own
 // package so a service links only what it wires.
 func TestRESTOnlyLinksNoGRPCOrGraphQL(t *testing.T) {
-	checkLinkage(t, "restonly", "google.golang.org/grpc.", "github.com/99designs/gqlgen/", "github.com/vektah/gqlparser/", "go.opentelemetry.io/otel/sdk", "connectrpc.com/")
+	checkLinkage(t, "restonly", "google.golang.org/grpc.", "github.com/99designs/gqlgen/", "github.com/vektah/gqlparser/", "go.opentelemetry.io/otel/sdk", "connectrpc.com/", "github.com/modelcontextprotocol/")
 }
 
 // TestGRPCWithoutConnectLinksNoVanguard builds a gRPC fx service that does

@@ -67,6 +67,7 @@ func newProtocols(m *middleware) map[app.Protocol]conventions {
 		app.ProtocolGRPCWeb: newGRPCConventions(m),
 		app.ProtocolConnect: newConnectConventions(m),
 		app.ProtocolGraphQL: graphqlConventions{},
+		protocolMCP:         mcpConventions{},
 	}
 }
 

@@ -1,0 +1,104 @@
+package mcp
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"unicode/utf8"
+
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/allframe-go/allframe/app"
+)
+
+// ErrorBody is the JSON document that the text content of a failed tool
+// call (isError true) holds: the neutral code, the client-safe message,
+// the invalid fields and any details, as on every other protocol.
+type ErrorBody struct {
+	// Code is the neutral code in snake case, e.g. "invalid_argument".
+	Code string `json:"code"`
+	// Message is the client-safe message.
+	Message string `json:"message"`
+	// Violations name the invalid input fields (JSON paths).
+	Violations []app.FieldViolation `json:"violations,omitempty"`
+	// Details carries the error's structured, client-safe details.
+	Details map[string]any `json:"details,omitempty"`
+}
+
+// toolError maps err to a tool result with isError set, the one mapping
+// of codes to MCP: every code is a tool error (which the model sees and
+// can act on), never a JSON-RPC error, and carries the code by name. An
+// error without a code is internal with a generic message (ErrorFrom);
+// its cause is never shown.
+//
+// The error document is the text content, not structuredContent: a tool
+// declares the schema of its output, and clients (the TypeScript SDK's
+// among them) check structuredContent against it even on errors.
+func toolError(err error) *sdk.CallToolResult {
+	e := app.ErrorFrom(err)
+	body := ErrorBody{Code: e.Code.String(), Message: e.Message, Violations: e.Violations, Details: e.Details}
+	b, merr := json.Marshal(body)
+	if merr != nil { // a detail that does not encode: keep what does
+		body.Details = nil
+		b, _ = json.Marshal(body)
+	}
+	return &sdk.CallToolResult{IsError: true, Content: []sdk.Content{&sdk.TextContent{Text: string(b)}}}
+}
+
+// decodeArguments decodes a tool call's arguments, one JSON object, into
+// in (a *In); absent arguments leave the zero input. Errors name the
+// field, as the REST transport's do, and invalid UTF-8 is refused rather
+// than stored as U+FFFD, as every transport refuses it.
+func decodeArguments(args json.RawMessage, in any) error {
+	if len(args) == 0 || string(args) == "null" {
+		return nil
+	}
+	if !utf8.Valid(args) { // encoding/json would store U+FFFD
+		const desc = "must be valid UTF-8"
+		return app.InvalidArgument("invalid arguments: "+desc, app.FieldViolation{Field: "arguments", Description: desc})
+	}
+	if err := json.Unmarshal(args, in); err != nil {
+		return argumentsError(err)
+	}
+	return nil
+}
+
+func argumentsError(err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return app.InvalidArgument(fmt.Sprintf("malformed JSON arguments at offset %d: %s", se.Offset, se.Error()))
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "arguments"
+		}
+		desc := "must be " + jsonTypeName(te.Type)
+		return app.InvalidArgument("invalid "+field+": "+desc, app.FieldViolation{Field: field, Description: desc})
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return app.InvalidArgument("malformed JSON arguments: unexpected end of input")
+	}
+	return app.InvalidArgument("malformed JSON arguments: " + err.Error())
+}
+
+func jsonTypeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer in range"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "a " + t.String()
+}
