@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/middleware"
 	"github.com/allframe-go/allframe/transport/graphql"
 	"github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/httpserver"
@@ -17,11 +18,18 @@ import (
 // Run serves a until SIGINT or SIGTERM, then drains: the HTTP host
 // (ALLFRAME_HTTP_ADDR, default :8080) with REST, OpenAPI, docs and GraphQL
 // on it, and gRPC on its own port (ALLFRAME_GRPC_ADDR, default :9090).
-// It is a.Run(httpserver.New(), rest.New(), graphql.New(), grpc.New()),
-// except that, like fx.App.Run, it handles a failure itself: it logs the
+// It is a.Run(httpserver.New(), rest.New(), graphql.New(), grpc.New())
+// with the default limits of middleware.Defaults (a 30 s deadline for
+// queries and commands, stream caps; ALLFRAME_DEFAULT_LIMITS=off leaves
+// them out), except that, like fx.App.Run, it handles a failure itself: it logs the
 // error with a's logger and exits with status 1.
 func Run(a *app.App) {
-	if err := a.Run(httpserver.New(), rest.New(), graphql.New(), grpc.New()); err != nil {
+	limits, err := middleware.DefaultsFromEnv(nil)
+	if err == nil {
+		a.Use(limits...)
+		err = a.Run(httpserver.New(), rest.New(), graphql.New(), grpc.New())
+	}
+	if err != nil {
 		a.Logger().Error("allframe: " + err.Error())
 		os.Exit(1)
 	}

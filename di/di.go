@@ -9,6 +9,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/middleware"
 )
 
 // Value group names. Modules contribute to them; the App consumes them.
@@ -44,8 +45,14 @@ type AppParams struct {
 // lifecycle: the App starts after every fx.Invoke has registered its
 // operations and stops (draining) when fx stops. The resources in the
 // resource group close after the App has stopped.
-func NewApp(p AppParams, opts ...app.Option) *app.App {
-	a := app.New(append(opts, p.Options...)...)
+func NewApp(p AppParams, opts ...app.Option) (*app.App, error) {
+	limits, err := middleware.DefaultsFromEnv(nil)
+	if err != nil {
+		return nil, err
+	}
+	// The default limits (a 30 s deadline for queries and commands, stream
+	// caps) run outermost; ALLFRAME_DEFAULT_LIMITS=off leaves them out.
+	a := app.New(append(append([]app.Option{app.Use(limits...)}, opts...), p.Options...)...)
 	a.Mount(p.Transports...)
 	// fx runs stop hooks in reverse order, and on a failed start runs
 	// those of the hooks before the failing one: appended before the App's
@@ -72,14 +79,14 @@ func NewApp(p AppParams, opts ...app.Option) *app.App {
 			return a.Stop(ctx)
 		},
 	})
-	return a
+	return a, nil
 }
 
 // Module provides the *app.App, configured from the environment
 // (ALLFRAME_SHUTDOWN_TIMEOUT, ALLFRAME_DRAIN_DELAY) and opts.
 func Module(opts ...app.Option) fx.Option {
 	return fx.Module("allframe",
-		fx.Provide(func(p AppParams) *app.App { return NewApp(p, opts...) }),
+		fx.Provide(func(p AppParams) (*app.App, error) { return NewApp(p, opts...) }),
 		fx.Invoke(func(*app.App) {}), // build (and so start) the App even if nothing else asks for it
 	)
 }
