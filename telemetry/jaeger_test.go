@@ -12,13 +12,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/allframe-go/allframe/app"
-	"github.com/allframe-go/allframe/internal/jaegertest"
+	"github.com/allframe-go/allframe/internal/testkit/jaegertest"
 	"github.com/allframe-go/allframe/telemetry"
 )
 
 // TestJaeger sends spans through telemetry configured only by OTEL_*
 // environment variables to a real Jaeger and reads them back through its
-// query API (see internal/jaegertest for when it runs).
+// query API (see internal/testkit/jaegertest for when it runs).
 func TestJaeger(t *testing.T) {
 	j := jaegertest.Start(t)
 

@@ -20,7 +20,7 @@ import (
 	"github.com/allframe-go/allframe/cqrs/cqrstest"
 	"github.com/allframe-go/allframe/cqrs/postgres"
 	"github.com/allframe-go/allframe/cqrs/postgres/postgrestest"
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 )
 
 // waitLimit bounds every wait of the multi-node tests.

@@ -9,7 +9,7 @@ import (
 	"github.com/allframe-go/allframe/cqrs/cqrstest"
 	"github.com/allframe-go/allframe/cqrs/postgres"
 	"github.com/allframe-go/allframe/cqrs/postgres/postgrestest"
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 )
 
 // noPoll makes a subscriber depend on notifications alone.

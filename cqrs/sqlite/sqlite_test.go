@@ -16,7 +16,7 @@ import (
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/cqrstest"
 	"github.com/allframe-go/allframe/cqrs/sqlite"
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 	"github.com/google/go-cmp/cmp"
 )
 

@@ -14,7 +14,7 @@ import (
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/cqrstest"
 	"github.com/allframe-go/allframe/cqrs/sqlite"
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 )
 
 // TestAckWaitsForSync holds the WAL sync of a DurabilityFull store and

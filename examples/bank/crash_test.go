@@ -24,7 +24,7 @@ import (
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/saga"
 	"github.com/allframe-go/allframe/di"
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 )
 
 // childEnv makes the test binary run the real service (runChild, from

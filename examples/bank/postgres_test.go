@@ -15,7 +15,7 @@ import (
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/postgres/postgrestest"
 	"github.com/allframe-go/allframe/cqrs/saga"
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 )
 
 // postgresURL returns an ALLFRAME_EVENTSTORE value naming a new schema

@@ -27,7 +27,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/allframe-go/allframe/cqrs"
-	"github.com/allframe-go/allframe/internal/grpcjson"
+	"github.com/allframe-go/allframe/internal/testkit/grpcjson"
 )
 
 // The shutdown test's service drains for shutdownDrain (readiness false,

@@ -19,8 +19,8 @@ import (
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/di"
-	"github.com/allframe-go/allframe/internal/grpcjson"
-	"github.com/allframe-go/allframe/internal/jaegertest"
+	"github.com/allframe-go/allframe/internal/testkit/grpcjson"
+	"github.com/allframe-go/allframe/internal/testkit/jaegertest"
 	"github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/httpserver"
 )

@@ -27,7 +27,7 @@ import (
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/memory"
-	"github.com/allframe-go/allframe/internal/grpcjson"
+	"github.com/allframe-go/allframe/internal/testkit/grpcjson"
 	"github.com/allframe-go/allframe/middleware"
 	"github.com/allframe-go/allframe/transport/graphql"
 	"github.com/allframe-go/allframe/transport/grpc"

@@ -7,7 +7,7 @@ import (
 	grpcgo "google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
-	"github.com/allframe-go/allframe/internal/grpcjson"
+	"github.com/allframe-go/allframe/internal/testkit/grpcjson"
 	"github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/httpserver"
 	"github.com/allframe-go/allframe/transport/rest"

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 	afgrpc "github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/grpc/internal/hellopb"
 	"github.com/google/go-cmp/cmp"

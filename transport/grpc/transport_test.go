@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/allframe-go/allframe/app"
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 	afgrpc "github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/grpc/internal/hellopb"
 	"github.com/allframe-go/allframe/transport/httpserver"

@@ -16,7 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/allframe-go/allframe/app"
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 	"github.com/allframe-go/allframe/transport/httpserver"
 )
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 	"github.com/allframe-go/allframe/transport/mcp"
 )
 

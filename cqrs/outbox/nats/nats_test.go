@@ -17,7 +17,7 @@ import (
 	"github.com/allframe-go/allframe/cqrs/memory"
 	"github.com/allframe-go/allframe/cqrs/outbox"
 	outboxnats "github.com/allframe-go/allframe/cqrs/outbox/nats"
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 	"github.com/google/go-cmp/cmp"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"

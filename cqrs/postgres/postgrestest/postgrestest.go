@@ -2,7 +2,7 @@
 // a new schema with a random name in the database named by
 // ALLFRAME_TEST_POSTGRES, dropped when the test ends, so tests (and test
 // binaries) run in parallel against one server. Without the variable the
-// test is skipped (failed in CI), see internal/testenv.
+// test is skipped (failed in CI), see internal/testkit/testenv.
 package postgrestest
 
 import (
@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/allframe-go/allframe/cqrs/postgres"
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 	"github.com/jackc/pgx/v5"
 )
 

@@ -25,7 +25,7 @@ import (
 	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/allframe-go/allframe/app"
-	"github.com/allframe-go/allframe/internal/grpcjson"
+	"github.com/allframe-go/allframe/internal/testkit/grpcjson"
 	"github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/grpc/connect"
 	"github.com/allframe-go/allframe/transport/httpserver"
