@@ -67,10 +67,11 @@
 //
 // # Replicas
 //
-// Run one active relay per name across the replicas of a service. The
-// relay takes no lease of its own yet: every replica that declares it
-// publishes — still at least once and with the same ids, but consumers
-// then see more duplicates and may see a message again after later ones.
-// Until it uses the projection leases of the backend (PostgreSQL), declare
-// the relay on one replica only.
+// Every replica may declare the relay: on a store that leases projections
+// (PostgreSQL, cqrs.LeaseProvider) one replica publishes and the others
+// stand by, taking over from the checkpoint when it stops or dies (a
+// message whose acknowledgement was lost with the holder is published
+// again, with the same id). On a store without leases (memory, SQLite —
+// one process each, or several on one file) every process that declares
+// the relay publishes: declare it in one of them.
 package outbox

@@ -116,7 +116,7 @@ func New(bus *cqrs.Bus, name string, pub Publisher, opts ...Option) *Relay {
 		}
 		r.maps[typ] = m.f
 	}
-	bus.Projections().Add(&projector{r: r})
+	bus.Projections().Add(cqrs.Leased(&projector{r: r}, bus.Store())) // one active relay across replicas where the store leases
 	return r
 }
 
