@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"strconv"
 	"unsafe"
 
 	"github.com/labstack/echo/v4"
@@ -244,11 +245,14 @@ func writeBlob(w http.ResponseWriter, b *app.Blob) error {
 		disp = "inline"
 	}
 	if b.Filename != "" {
-		h.Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": b.Filename}))
-	} else if !b.Inline {
+		if v := mime.FormatMediaType(disp, map[string]string{"filename": b.Filename}); v != "" {
+			disp = v
+		}
+	}
+	if b.Filename != "" || !b.Inline {
 		h.Set("Content-Disposition", disp)
 	}
-	h.Set("Content-Length", fmt.Sprint(len(b.Content)))
+	h.Set("Content-Length", strconv.Itoa(len(b.Content)))
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(b.Content)
 	return err
