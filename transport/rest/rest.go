@@ -40,8 +40,9 @@ type options struct {
 // Option configures the REST transport.
 type Option func(*options)
 
-// WithMaxBodyBytes limits JSON request bodies of operations; larger ones get
-// 413. The HTTP host's limit (ALLFRAME_HTTP_MAX_BODY) applies first.
+// WithMaxBodyBytes limits request bodies of operations (JSON and uploads);
+// larger ones get 413. The HTTP host's limit (ALLFRAME_HTTP_MAX_BODY)
+// applies first; app.MaxBodyBytes sets one operation's own limit.
 // Default: 4 MiB.
 func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n } }
 

@@ -125,8 +125,8 @@ func (t *Transport) decodeUpload(c echo.Context, up *uploadPlan, limit int64, me
 		}
 		return done, nil
 	}
-	if !up.raw {
-		return nil, app.InvalidArgument("Content-Type must be multipart/form-data or application/json")
+	if !up.raw || mediaType == "application/x-www-form-urlencoded" {
+		return nil, app.InvalidArgument("Content-Type must be multipart/form-data, application/json or, for a single file, the file's own")
 	}
 	name := ""
 	if cd := r.Header.Get("Content-Disposition"); cd != "" {

@@ -269,6 +269,10 @@ func TestMultipartBadInput(t *testing.T) {
 	if res.status != 400 || !strings.Contains(string(res.body), "boundary") {
 		t.Errorf("no boundary = %d %s; want 400 naming the boundary", res.status, res.body)
 	}
+	res = send(t, h, "/upload", "application/x-www-form-urlencoded", []byte("file=x"))
+	if res.status != 400 || !strings.Contains(string(res.body), "multipart/form-data") {
+		t.Errorf("form-urlencoded = %d %s; want 400", res.status, res.body)
+	}
 	res = send(t, h, "/many", "application/octet-stream", []byte("x"))
 	if res.status != 400 || !strings.Contains(string(res.body), "multipart/form-data") {
 		t.Errorf("raw body for a list of files = %d %s; want 400", res.status, res.body)
