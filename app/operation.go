@@ -63,6 +63,9 @@ type Operation struct {
 	// empty non-nil slice makes it public. Auth middleware enforces it and
 	// schema emitters document it (see SecurityRequirements).
 	Security []SecurityRequirement
+	// MaxBodyBytes, when positive, limits the REST request body (uploads
+	// included); set it with MaxBodyBytes.
+	MaxBodyBytes int64
 
 	app        *App
 	newInput   func() any

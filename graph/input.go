@@ -50,6 +50,10 @@ func (ps *inputPlans) plan(t *app.Type) *inputPlan {
 	// Share the output plan's code table: the kinds map the same way.
 	ip := &inputPlan{t: t}
 	ps.plans[t] = ip
+	if t.IsFile() {
+		ip.code = codeUpload
+		return ip
+	}
 	switch t.Kind {
 	case app.KindPointer:
 		ip.code, ip.elem = codePointer, ps.plan(t.Elem)
@@ -235,6 +239,8 @@ func (ip *inputPlan) decode(p unsafe.Pointer, v any) *inputError {
 			return invalid("must be nanoseconds or a Go duration such as 1m30s")
 		}
 		*(*time.Duration)(p) = time.Duration(n)
+	case codeUpload:
+		return decodeUpload(p, v)
 	case codeBytes:
 		s, ok := v.(string)
 		if !ok {

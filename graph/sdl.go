@@ -18,6 +18,7 @@ const (
 	scalarJSON     = "JSON"
 	scalarInt64    = "Int64"
 	scalarUint64   = "Uint64"
+	scalarUpload   = "Upload"
 )
 
 var scalarDocs = map[string]string{
@@ -27,10 +28,11 @@ var scalarDocs = map[string]string{
 	scalarJSON:     "Any JSON value.",
 	scalarInt64:    "A signed 64-bit integer, written as a JSON number; inputs also accept a decimal string. JavaScript clients lose precision beyond ±2^53.",
 	scalarUint64:   "An unsigned 64-bit integer, written as a JSON number; inputs also accept a decimal string. JavaScript clients lose precision beyond 2^53.",
+	scalarUpload:   "A file sent as a part of a multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec).",
 }
 
 // scalarOrder fixes the order scalars are declared in the SDL.
-var scalarOrder = []string{scalarTime, scalarDuration, scalarBytes, scalarJSON, scalarInt64, scalarUint64}
+var scalarOrder = []string{scalarTime, scalarDuration, scalarBytes, scalarJSON, scalarInt64, scalarUint64, scalarUpload}
 
 // placeholderField is declared on object types that have no fields of their
 // own (GraphQL requires at least one): it always resolves to true.
@@ -248,6 +250,9 @@ func (b *sdlBuilder) scalar(name string) error {
 // ref returns the GraphQL type of a value of t (without the outer "!").
 func (b *sdlBuilder) ref(t *app.Type, input bool) (string, error) {
 	t = t.Deref()
+	if input && t.IsFile() {
+		return scalarUpload, b.scalar(scalarUpload)
+	}
 	switch t.Kind {
 	case app.KindStruct:
 		if err := b.enqueue(t, input); err != nil {

@@ -18,6 +18,11 @@
 //     graphql-ws); string values of the connection_init payload are visible
 //     to middleware as metadata, over the upgrade request's headers;
 //   - POST with Accept: text/event-stream for Server-Sent Events;
+//   - POST of multipart/form-data following the GraphQL multipart request
+//     spec (operations, map and file parts) for app.File inputs, which the
+//     schema declares as the Upload scalar; requests above 1 MiB are spooled
+//     to temporary files, and the body limit (WithMaxBodyBytes, 1 MiB by
+//     default: raise it for uploads) answers 413;
 //   - GET from a browser (Accept: text/html): the GraphiQL page, whose
 //     assets load from a CDN.
 //

@@ -67,6 +67,7 @@ func newServer(a *app.App, cfg config) (*server, error) {
 	srv.AddTransport(transport.Options{AllowedMethods: []string{"OPTIONS", "GET", "POST"}})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(postTransport{maxBody: cfg.maxBodyBytes})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: cfg.maxBodyBytes, MaxMemory: uploadMemory})
 	var queryCache graphql.Cache[*ast.QueryDocument]
 	if cfg.queryCacheSize > 0 {
 		queryCache = lru.New[*ast.QueryDocument](cfg.queryCacheSize)
@@ -126,6 +127,10 @@ func (s *server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		strings.Contains(r.Header.Get("Accept"), "text/html"):
 		s.playground.ServeHTTP(w, r)
 		return
+	case isMultipart(r):
+		if !s.allowUpload(w, r) {
+			return
+		}
 	case r.Method == http.MethodPost && r.Header.Get("Upgrade") == "" && !strings.Contains(r.Header.Get("Accept"), "text/event-stream"):
 		// The POST transport adds the request details itself.
 		s.gql.ServeHTTP(w, r)

@@ -25,6 +25,10 @@
 // where Struct would allow only objects). ProtoFile prints the service as
 // .proto source that protoc compiles to the same descriptors; the running
 // transport serves it at GET /service.proto on the App's HTTP port.
+// Files are messages too: an app.File input is File {name, content_type,
+// bytes content}, an app.Blob output {content_type, filename, inline,
+// bytes content}; a file travels whole in one message, within the message
+// limits (WithMaxRecvMsgSize, WithMaxSendMsgSize: 4 MiB by default).
 //
 // # Calls
 //

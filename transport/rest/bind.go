@@ -42,10 +42,17 @@ type scalarSetter func(p unsafe.Pointer, s string) error
 type bindPlan struct {
 	params  []paramBinder
 	hasBody bool // some field comes from the JSON body
+	// upload binds File fields from multipart/form-data or a raw body;
+	// nil when the body has no File field.
+	upload *uploadPlan
+	// maxBody is the operation's own body limit (app.MaxBodyBytes), 0
+	// when it has none.
+	maxBody int64
 }
 
 func compileBindPlan(op *app.Operation) (*bindPlan, error) {
-	plan := &bindPlan{}
+	plan := &bindPlan{maxBody: op.MaxBodyBytes}
+	var bodyFields []*app.Field
 	bodyMethod := op.HTTPMethod == http.MethodPost || op.HTTPMethod == http.MethodPut ||
 		op.HTTPMethod == http.MethodPatch || op.HTTPMethod == http.MethodDelete
 	for _, f := range op.Input.Fields {
@@ -53,6 +60,7 @@ func compileBindPlan(op *app.Operation) (*bindPlan, error) {
 		if src == app.SourceDefault {
 			if bodyMethod {
 				plan.hasBody = true
+				bodyFields = append(bodyFields, f)
 				continue
 			}
 			src, name = app.SourceQuery, f.Name
@@ -63,6 +71,11 @@ func compileBindPlan(op *app.Operation) (*bindPlan, error) {
 		}
 		plan.params = append(plan.params, b)
 	}
+	up, err := compileUploadPlan(op, bodyFields)
+	if err != nil {
+		return nil, err
+	}
+	plan.upload = up
 	return plan, nil
 }
 

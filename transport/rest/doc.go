@@ -6,6 +6,19 @@
 // and RFC 9457 problem+json errors for
 // everything that goes wrong, unknown routes and wrong methods included.
 //
+// An operation whose input has app.File fields (File, *File, []File) also
+// takes multipart/form-data: each file is a part named by the field's JSON
+// name, every other body field a form value (scalars as in a query string,
+// lists as repeated values, anything else as JSON text). With a single
+// File field it also takes the file as the raw body (application/octet-stream
+// or any media type but JSON and form-urlencoded), its name from the
+// filename of Content-Disposition, the other fields from query parameters.
+// Files above 1 MiB (WithUploadMemory) are spooled to temporary files,
+// removed when the handler returns; bodies over the host's limit, the
+// transport's (WithMaxBodyBytes) or the operation's (app.MaxBodyBytes) get
+// 413. An operation that returns app.Blob answers with its raw bytes,
+// Content-Type and Content-Disposition. The OpenAPI document declares both.
+//
 // It owns the REST routes, the OpenAPI document and the docs page, and
 // mounts them on the HTTP host (transport/httpserver) as its fallback
 // router; the host owns the listener, health and limits. It imports app,

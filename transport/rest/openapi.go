@@ -218,6 +218,9 @@ func (b *specBuilder) operation(op *app.Operation) (*openapi3.Operation, error) 
 		o.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().
 			WithRequired(hasRequired(op.Input)).
 			WithContent(openapi3.Content{"application/json": &openapi3.MediaType{Schema: body}})}
+		if plan.upload != nil {
+			b.uploadContent(op, plan.upload, o.RequestBody.Value.Content)
+		}
 	}
 	out := b.schemaOf(op.Output)
 	ok := openapi3.NewResponse().WithDescription("OK")
@@ -229,6 +232,8 @@ func (b *specBuilder) operation(op *app.Operation) (*openapi3.Operation, error) 
 				// itemSchema can); name the item's component instead.
 				Extensions: map[string]any{"x-item-schema": "#/components/schemas/" + op.Output.Name},
 			}})
+	} else if op.Output.IsBlob() {
+		blobResponse(ok)
 	} else {
 		ok.WithContent(openapi3.Content{"application/json": &openapi3.MediaType{Schema: out}})
 	}

@@ -30,6 +30,7 @@ const (
 
 type options struct {
 	maxBody        int64
+	uploadMemory   int64
 	docs           bool
 	heartbeat      time.Duration
 	echoMiddleware []echo.MiddlewareFunc
@@ -39,8 +40,9 @@ type options struct {
 // Option configures the REST transport.
 type Option func(*options)
 
-// WithMaxBodyBytes limits JSON request bodies of operations; larger ones get
-// 413. The HTTP host's limit (ALLFRAME_HTTP_MAX_BODY) applies first.
+// WithMaxBodyBytes limits request bodies of operations (JSON and uploads);
+// larger ones get 413. The HTTP host's limit (ALLFRAME_HTTP_MAX_BODY)
+// applies first; app.MaxBodyBytes sets one operation's own limit.
 // Default: 4 MiB.
 func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n } }
 
@@ -83,7 +85,7 @@ var (
 
 // New returns a REST transport.
 func New(opts ...Option) *Transport {
-	o := options{maxBody: DefaultMaxBodyBytes, docs: true, heartbeat: DefaultHeartbeat}
+	o := options{maxBody: DefaultMaxBodyBytes, uploadMemory: DefaultUploadMemory, docs: true, heartbeat: DefaultHeartbeat}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -220,7 +222,11 @@ func (t *Transport) unary(op *app.Operation, plan *bindPlan, enc encodeFunc) ech
 			Route:          op.HTTPPath,
 			HTTPRequest:    r,
 		}
-		if err := t.decode(c, plan, in); err != nil {
+		done, err := t.decode(c, plan, in)
+		if done != nil {
+			defer done()
+		}
+		if err != nil {
 			if errors.Is(err, errTooLarge) {
 				*call = app.Call{}
 				callPool.Put(call)
@@ -236,7 +242,9 @@ func (t *Transport) unary(op *app.Operation, plan *bindPlan, enc encodeFunc) ech
 			return nil
 		}
 		var werr error
-		if reflect.TypeOf(out) == outPtr {
+		if blob, ok := out.(*app.Blob); ok && blob != nil {
+			werr = writeBlob(c.Response(), blob)
+		} else if reflect.TypeOf(out) == outPtr {
 			werr = writeCompiled(c.Response(), http.StatusOK, enc, reflect.ValueOf(out).UnsafePointer())
 		} else {
 			werr = writeJSON(c.Response(), http.StatusOK, out) // a middleware replaced the output
@@ -256,14 +264,31 @@ var errTooLarge = errors.New("request body too large")
 var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // decode fills in (a *In) from the body and the parameters. The body is
-// one JSON value and nothing after it, in valid UTF-8.
-func (t *Transport) decode(c echo.Context, plan *bindPlan, in any) error {
+// one JSON value and nothing after it, in valid UTF-8 — or, for an input
+// with File fields, multipart/form-data or a raw file. A non-nil release
+// frees what the upload left (spooled files) and must be called once the
+// handler returns.
+func (t *Transport) decode(c echo.Context, plan *bindPlan, in any) (done release, err error) {
 	r := c.Request()
+	limit := t.opts.maxBody
+	if plan.maxBody > 0 {
+		limit = plan.maxBody
+	}
 	if plan.hasBody && r.Body != nil && r.Body != http.NoBody {
+		if r.ContentLength > limit {
+			return nil, errTooLarge
+		}
 		if ct := r.Header.Get("Content-Type"); ct != "" {
-			mt, _, err := mime.ParseMediaType(ct)
+			mt, params, err := mime.ParseMediaType(ct)
+			if err == nil && plan.upload != nil && mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+				done, err := t.decodeUpload(c, plan.upload, limit, mt, params, in)
+				if err != nil {
+					return nil, err
+				}
+				return done, t.bindParams(c, plan, in)
+			}
 			if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-				return app.NewError(app.CodeInvalidArgument, "Content-Type must be application/json")
+				return nil, app.NewError(app.CodeInvalidArgument, "Content-Type must be application/json")
 			}
 		}
 		buf := bodyPool.Get().(*bytes.Buffer)
@@ -273,15 +298,21 @@ func (t *Transport) decode(c echo.Context, plan *bindPlan, in any) error {
 				bodyPool.Put(buf)
 			}
 		}()
-		if _, err := buf.ReadFrom(http.MaxBytesReader(c.Response(), r.Body, t.opts.maxBody)); err != nil {
-			return bodyReadError(err)
+		if _, err := buf.ReadFrom(http.MaxBytesReader(c.Response(), r.Body, limit)); err != nil {
+			return nil, bodyReadError(err)
 		}
 		if body := buf.Bytes(); len(bytes.TrimSpace(body)) > 0 {
 			if err := decodeJSON(body, in); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
+	return nil, t.bindParams(c, plan, in)
+}
+
+// bindParams binds the path, query and header parameters of plan.
+func (t *Transport) bindParams(c echo.Context, plan *bindPlan, in any) error {
+	r := c.Request()
 	if len(plan.params) == 0 {
 		return nil
 	}

@@ -39,7 +39,11 @@ func (t *Transport) stream(op *app.Operation, plan *bindPlan, enc encodeFunc) ec
 			Route:          op.HTTPPath,
 			HTTPRequest:    r,
 		}
-		if err := t.decode(c, plan, in); err != nil {
+		done, err := t.decode(c, plan, in)
+		if done != nil {
+			defer done()
+		}
+		if err != nil {
 			if errors.Is(err, errTooLarge) {
 				return echo.ErrStatusRequestEntityTooLarge
 			}
@@ -139,7 +143,7 @@ func (t *Transport) stream(op *app.Operation, plan *bindPlan, enc encodeFunc) ec
 				}
 			}
 		}()
-		_, err := op.Handle(ctx, call)
+		_, err = op.Handle(ctx, call)
 		close(hbDone)
 		<-hbStopped
 
