@@ -18,7 +18,7 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/allframe-go/allframe/app"
-	"github.com/allframe-go/allframe/internal/grpcjson"
+	"github.com/allframe-go/allframe/internal/testkit/grpcjson"
 	"github.com/allframe-go/allframe/transport/graphql"
 	"github.com/allframe-go/allframe/transport/grpc"
 	"github.com/allframe-go/allframe/transport/rest"

@@ -19,7 +19,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/allframe-go/allframe/app"
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 	afgrpc "github.com/allframe-go/allframe/transport/grpc"
 )
 

@@ -18,7 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/allframe-go/allframe/app"
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 	"github.com/allframe-go/allframe/transport/httpserver"
 	"github.com/allframe-go/allframe/transport/rest"
 )
