@@ -55,4 +55,3 @@ func TestAssetsMatchManifest(t *testing.T) {
 		t.Errorf("embedded assets differ from SHA256SUMS (-got +want):\n%s", diff)
 	}
 }
-
