@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/contrib/propagators/autoprop"
+	"go.opentelemetry.io/otel/propagation"
 )
 
 // Config holds the OpenTelemetry settings. ConfigFromEnv fills it from the
@@ -54,8 +57,11 @@ type Config struct {
 	// SamplerArg is the sampler's argument (the ratio, 0 to 1, for the
 	// traceidratio samplers). Env OTEL_TRACES_SAMPLER_ARG; default 1.
 	SamplerArg string
-	// Propagators lists the context propagators: "tracecontext", "baggage"
-	// or "none". Env OTEL_PROPAGATORS; default tracecontext,baggage.
+	// Propagators lists the context propagators: "tracecontext",
+	// "baggage", "b3", "b3multi", "jaeger", "xray", "ottrace" or "none"
+	// (built by go.opentelemetry.io/contrib/propagators/autoprop; "none"
+	// anywhere turns propagation off). Env OTEL_PROPAGATORS; default
+	// tracecontext,baggage.
 	Propagators []string
 	// MetricExportInterval is the push interval of the otlp and console
 	// metric exporters. Env OTEL_METRIC_EXPORT_INTERVAL (milliseconds);
@@ -219,7 +225,7 @@ type plan struct {
 	metricsHeaders  map[string]string
 	sampler         string
 	ratio           float64
-	propagators     []string
+	propagator      propagation.TextMapPropagator
 	interval        time.Duration
 	rpc             RPCConventions
 }
@@ -278,16 +284,13 @@ func (c Config) plan() (plan, error) {
 		return p, fmt.Errorf("OTEL_TRACES_SAMPLER: unsupported sampler %q (want always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio)", p.sampler)
 	}
 
-	p.propagators = c.Propagators
-	if p.propagators == nil {
-		p.propagators = []string{"tracecontext", "baggage"}
+	names := c.Propagators
+	if names == nil {
+		names = []string{"tracecontext", "baggage"}
 	}
-	for _, name := range p.propagators {
-		switch name {
-		case "tracecontext", "baggage", exporterNone:
-		default:
-			return p, fmt.Errorf("OTEL_PROPAGATORS: unsupported propagator %q (want tracecontext, baggage or none)", name)
-		}
+	// The contrib package knows every propagator the specification names.
+	if p.propagator, err = autoprop.TextMapPropagator(names...); err != nil {
+		return p, fmt.Errorf("OTEL_PROPAGATORS: %w (want tracecontext, baggage, b3, b3multi, jaeger, xray, ottrace or none)", err)
 	}
 	p.rpc = RPCConventionsEstablished
 	switch {

@@ -2,11 +2,13 @@ package telemetry_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
@@ -113,7 +115,8 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{give: telemetry.Config{OTLP: telemetry.OTLPConfig{MetricsProtocol: "udp"}}, want: `OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: unsupported protocol "udp"`},
 		{give: telemetry.Config{Sampler: "sometimes"}, want: `OTEL_TRACES_SAMPLER: unsupported sampler "sometimes"`},
 		{give: telemetry.Config{Sampler: "traceidratio", SamplerArg: "2"}, want: `OTEL_TRACES_SAMPLER_ARG: "2" is not a ratio between 0 and 1`},
-		{give: telemetry.Config{Propagators: []string{"b3"}}, want: `OTEL_PROPAGATORS: unsupported propagator "b3" (want tracecontext, baggage or none)`},
+		{give: telemetry.Config{Propagators: []string{"b4"}}, want: `OTEL_PROPAGATORS: unknown propagator: b4 (want tracecontext, baggage, b3, b3multi, jaeger, xray, ottrace or none)`},
+		{give: telemetry.Config{Propagators: []string{"tracecontext", "b4"}}, want: `OTEL_PROPAGATORS: unknown propagator: b4`},
 	}
 	for _, tt := range tests {
 		tel, err := telemetry.New(context.Background(), tt.give)
@@ -155,5 +158,34 @@ func TestNothingConfigured(t *testing.T) {
 				t.Errorf("stop: %v", err)
 			}
 		})
+	}
+}
+
+// TestPropagators checks that every propagator the specification names for
+// OTEL_PROPAGATORS is understood, by the headers it injects and extracts.
+func TestPropagators(t *testing.T) {
+	tests := []struct {
+		give []string
+		want []string
+	}{
+		{give: nil, want: []string{"baggage", "traceparent", "tracestate"}},
+		{give: []string{"tracecontext"}, want: []string{"traceparent", "tracestate"}},
+		{give: []string{"b3"}, want: []string{"b3"}},
+		{give: []string{"b3multi"}, want: []string{"x-b3-flags", "x-b3-sampled", "x-b3-spanid", "x-b3-traceid"}},
+		{give: []string{"jaeger", "baggage"}, want: []string{"baggage", "uber-trace-id"}},
+		{give: []string{"xray"}, want: []string{"X-Amzn-Trace-Id"}},
+		{give: []string{"ottrace"}, want: []string{"ot-tracer-sampled", "ot-tracer-spanid", "ot-tracer-traceid"}},
+		{give: []string{"tracecontext", "none"}, want: nil},
+	}
+	for _, tt := range tests {
+		tel, err := telemetry.New(context.Background(), telemetry.Config{Propagators: tt.give})
+		if err != nil {
+			t.Fatalf("%v: %v", tt.give, err)
+		}
+		got := tel.Propagator().Fields()
+		slices.Sort(got)
+		if diff := cmp.Diff(got, tt.want, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%v: fields (-got +want):\n%s", tt.give, diff)
+		}
 	}
 }

@@ -114,7 +114,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Telemetry, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Telemetry{cfg: cfg, plan: p, logger: o.logger, prop: newPropagator(p.propagators)}
+	t := &Telemetry{cfg: cfg, plan: p, logger: o.logger, prop: p.propagator}
 	if err := t.build(ctx, o); err != nil {
 		return nil, errors.Join(err, t.Shutdown(ctx))
 	}
@@ -238,19 +238,6 @@ func (p plan) newSampler() sdktrace.Sampler {
 		return sdktrace.ParentBased(sdktrace.TraceIDRatioBased(p.ratio))
 	}
 	return sdktrace.ParentBased(sdktrace.AlwaysSample())
-}
-
-func newPropagator(names []string) propagation.TextMapPropagator {
-	var ps []propagation.TextMapPropagator
-	for _, n := range names {
-		switch n {
-		case "tracecontext":
-			ps = append(ps, propagation.TraceContext{})
-		case "baggage":
-			ps = append(ps, propagation.Baggage{})
-		}
-	}
-	return propagation.NewCompositeTextMapPropagator(ps...)
 }
 
 // TracerProvider returns the tracer provider: an SDK provider when a span
