@@ -25,18 +25,24 @@ import (
 // towards localhost). A process with no OTEL_* variables exports nothing.
 //
 // Other variables understood by the OpenTelemetry SDK and OTLP exporters
-// (OTEL_BSP_*, OTEL_SPAN_*_LIMIT, OTEL_EXPORTER_OTLP_TIMEOUT,
-// _COMPRESSION, _CERTIFICATE, _INSECURE …) are read by them directly.
+// are read by them directly: OTEL_SERVICE_NAME and
+// OTEL_RESOURCE_ATTRIBUTES (resource.WithFromEnv), OTEL_BSP_*,
+// OTEL_SPAN_*_LIMIT, OTEL_EXPORTER_OTLP_TIMEOUT, _COMPRESSION,
+// _CERTIFICATE, _INSECURE …; OTEL_PROPAGATORS names are resolved by
+// go.opentelemetry.io/contrib/propagators/autoprop.
 type Config struct {
 	// Disabled turns every signal off. Env OTEL_SDK_DISABLED=true.
 	Disabled bool
-	// ServiceName is the service.name resource attribute. Env
-	// OTEL_SERVICE_NAME; default: service.name from ResourceAttributes, else
-	// the name given by WithService, else "unknown_service:<executable>".
+	// ServiceName is the service.name resource attribute, set in code; it
+	// wins over the environment. The SDK's resource.WithFromEnv reads
+	// OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (key=value pairs
+	// separated by commas, values percent-encoded) when New builds the
+	// resource, so ConfigFromEnv leaves this and ResourceAttributes empty.
+	// Default: the environment's, else the name given by WithService, else
+	// "unknown_service:<executable>".
 	ServiceName string
-	// ResourceAttributes are extra resource attributes. Env
-	// OTEL_RESOURCE_ATTRIBUTES (key=value pairs separated by commas, values
-	// percent-encoded).
+	// ResourceAttributes are resource attributes set in code; they win
+	// over OTEL_RESOURCE_ATTRIBUTES and lose to ServiceName.
 	ResourceAttributes map[string]string
 	// TracesExporters lists the span exporters: "otlp", "console" or "none".
 	// Env OTEL_TRACES_EXPORTER (comma-separated); default: "otlp" when
@@ -126,10 +132,6 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		// The specification: only a case-insensitive "true" disables.
 		c.Disabled = strings.EqualFold(s, "true")
 	}
-	c.ServiceName = strings.TrimSpace(getenv("OTEL_SERVICE_NAME"))
-	if c.ResourceAttributes, err = parsePairs("OTEL_RESOURCE_ATTRIBUTES", getenv("OTEL_RESOURCE_ATTRIBUTES")); err != nil {
-		return Config{}, err
-	}
 	c.TracesExporters = parseList(getenv("OTEL_TRACES_EXPORTER"))
 	c.MetricsExporters = parseList(getenv("OTEL_METRICS_EXPORTER"))
 	c.Sampler = strings.ToLower(strings.TrimSpace(getenv("OTEL_TRACES_SAMPLER")))
@@ -178,8 +180,8 @@ func parseList(s string) []string {
 }
 
 // parsePairs parses the W3C-baggage-like key=value,key=value format of
-// OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS; values are
-// percent-decoded. nil when s is empty.
+// OTEL_EXPORTER_OTLP_HEADERS; values are percent-decoded. nil when s is
+// empty.
 func parsePairs(env, s string) (map[string]string, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil

@@ -30,8 +30,8 @@ func TestConfigFromEnv(t *testing.T) {
 			name: "everything",
 			give: map[string]string{
 				"OTEL_SDK_DISABLED":                   "false",
-				"OTEL_SERVICE_NAME":                   " hello ",
-				"OTEL_RESOURCE_ATTRIBUTES":            "deployment.environment.name=prod, team=a%20b,,",
+				"OTEL_SERVICE_NAME":                   "hello", // read by the SDK when New builds the resource
+				"OTEL_RESOURCE_ATTRIBUTES":            "team=a%20b",
 				"OTEL_TRACES_EXPORTER":                "OTLP, console",
 				"OTEL_METRICS_EXPORTER":               "prometheus",
 				"OTEL_TRACES_SAMPLER":                 "parentbased_traceidratio",
@@ -50,8 +50,6 @@ func TestConfigFromEnv(t *testing.T) {
 				"OTEL_EXPORTER_OTLP_METRICS_HEADERS":  "x-m=2",
 			},
 			want: telemetry.Config{
-				ServiceName:           "hello",
-				ResourceAttributes:    map[string]string{"deployment.environment.name": "prod", "team": "a b"},
 				TracesExporters:       []string{"otlp", "console"},
 				MetricsExporters:      []string{"prometheus"},
 				Sampler:               "parentbased_traceidratio",
@@ -87,9 +85,6 @@ func TestConfigFromEnvErrors(t *testing.T) {
 		give map[string]string
 		want string
 	}{
-		{give: map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "novalue"}, want: `OTEL_RESOURCE_ATTRIBUTES: "novalue" is not key=value`},
-		{give: map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "=v"}, want: `OTEL_RESOURCE_ATTRIBUTES: "=v" is not key=value`},
-		{give: map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "k=%zz"}, want: `OTEL_RESOURCE_ATTRIBUTES: value of "k"`},
 		{give: map[string]string{"OTEL_EXPORTER_OTLP_HEADERS": "a"}, want: `OTEL_EXPORTER_OTLP_HEADERS: "a" is not key=value`},
 		{give: map[string]string{"OTEL_METRIC_EXPORT_INTERVAL": "soon"}, want: `OTEL_METRIC_EXPORT_INTERVAL: "soon" is not a positive number`},
 		{give: map[string]string{"OTEL_METRIC_EXPORT_INTERVAL": "-5"}, want: `OTEL_METRIC_EXPORT_INTERVAL: "-5" is not a positive number`},
