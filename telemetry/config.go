@@ -26,7 +26,8 @@ import (
 //
 // Other variables understood by the OpenTelemetry SDK and OTLP exporters
 // are read by them directly: OTEL_SERVICE_NAME and
-// OTEL_RESOURCE_ATTRIBUTES (resource.WithFromEnv), OTEL_BSP_*,
+// OTEL_RESOURCE_ATTRIBUTES (resource.WithFromEnv), OTEL_TRACES_SAMPLER and
+// _ARG (the tracer provider), OTEL_BSP_*,
 // OTEL_SPAN_*_LIMIT, OTEL_EXPORTER_OTLP_TIMEOUT, _COMPRESSION,
 // _CERTIFICATE, _INSECURE …; OTEL_PROPAGATORS names are resolved by
 // go.opentelemetry.io/contrib/propagators/autoprop.
@@ -55,13 +56,15 @@ type Config struct {
 	// "prometheus" when OTLP.Endpoint or OTLP.MetricsEndpoint is set, else
 	// none.
 	MetricsExporters []string
-	// Sampler is the trace sampler: always_on, always_off, traceidratio,
-	// parentbased_always_on, parentbased_always_off or
-	// parentbased_traceidratio. Env OTEL_TRACES_SAMPLER; default
-	// parentbased_always_on.
+	// Sampler is the trace sampler set in code: always_on, always_off,
+	// traceidratio, parentbased_always_on, parentbased_always_off or
+	// parentbased_traceidratio; it wins over the environment. When empty,
+	// the SDK reads OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG itself
+	// (default parentbased_always_on), so ConfigFromEnv leaves this and
+	// SamplerArg empty.
 	Sampler string
-	// SamplerArg is the sampler's argument (the ratio, 0 to 1, for the
-	// traceidratio samplers). Env OTEL_TRACES_SAMPLER_ARG; default 1.
+	// SamplerArg is Sampler's argument (the ratio, 0 to 1, for the
+	// traceidratio samplers). Default 1.
 	SamplerArg string
 	// Propagators lists the context propagators: "tracecontext",
 	// "baggage", "b3", "b3multi", "jaeger", "xray", "ottrace" or "none"
@@ -134,8 +137,6 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	c.TracesExporters = parseList(getenv("OTEL_TRACES_EXPORTER"))
 	c.MetricsExporters = parseList(getenv("OTEL_METRICS_EXPORTER"))
-	c.Sampler = strings.ToLower(strings.TrimSpace(getenv("OTEL_TRACES_SAMPLER")))
-	c.SamplerArg = strings.TrimSpace(getenv("OTEL_TRACES_SAMPLER_ARG"))
 	c.Propagators = parseList(getenv("OTEL_PROPAGATORS"))
 	if s := strings.TrimSpace(getenv("OTEL_METRIC_EXPORT_INTERVAL")); s != "" {
 		ms, err := strconv.ParseInt(s, 10, 64)
@@ -225,7 +226,7 @@ type plan struct {
 	metricsURL      string
 	tracesHeaders   map[string]string
 	metricsHeaders  map[string]string
-	sampler         string
+	sampler         string // "" for the SDK's choice
 	ratio           float64
 	propagator      propagation.TextMapPropagator
 	interval        time.Duration
@@ -267,23 +268,21 @@ func (c Config) plan() (plan, error) {
 	p.tracesHeaders = mergeHeaders(o.Headers, o.TracesHeaders)
 	p.metricsHeaders = mergeHeaders(o.Headers, o.MetricsHeaders)
 
-	p.sampler = c.Sampler
-	if p.sampler == "" {
-		p.sampler = "parentbased_always_on"
-	}
+	p.sampler = strings.ToLower(strings.TrimSpace(c.Sampler))
 	p.ratio = 1
 	switch p.sampler {
+	case "": // the SDK's, from OTEL_TRACES_SAMPLER
 	case "always_on", "always_off", "parentbased_always_on", "parentbased_always_off":
 	case "traceidratio", "parentbased_traceidratio":
 		if c.SamplerArg != "" {
 			r, err := strconv.ParseFloat(c.SamplerArg, 64)
 			if err != nil || r < 0 || r > 1 {
-				return p, fmt.Errorf("OTEL_TRACES_SAMPLER_ARG: %q is not a ratio between 0 and 1", c.SamplerArg)
+				return p, fmt.Errorf("telemetry: sampler argument %q is not a ratio between 0 and 1", c.SamplerArg)
 			}
 			p.ratio = r
 		}
 	default:
-		return p, fmt.Errorf("OTEL_TRACES_SAMPLER: unsupported sampler %q (want always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio)", p.sampler)
+		return p, fmt.Errorf("telemetry: unsupported sampler %q (want always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio)", p.sampler)
 	}
 
 	names := c.Propagators

@@ -34,7 +34,7 @@ func TestConfigFromEnv(t *testing.T) {
 				"OTEL_RESOURCE_ATTRIBUTES":            "team=a%20b",
 				"OTEL_TRACES_EXPORTER":                "OTLP, console",
 				"OTEL_METRICS_EXPORTER":               "prometheus",
-				"OTEL_TRACES_SAMPLER":                 "parentbased_traceidratio",
+				"OTEL_TRACES_SAMPLER":                 "parentbased_traceidratio", // read by the SDK's tracer provider
 				"OTEL_TRACES_SAMPLER_ARG":             "0.25",
 				"OTEL_PROPAGATORS":                    "tracecontext",
 				"OTEL_METRIC_EXPORT_INTERVAL":         "5000",
@@ -52,8 +52,6 @@ func TestConfigFromEnv(t *testing.T) {
 			want: telemetry.Config{
 				TracesExporters:       []string{"otlp", "console"},
 				MetricsExporters:      []string{"prometheus"},
-				Sampler:               "parentbased_traceidratio",
-				SamplerArg:            "0.25",
 				Propagators:           []string{"tracecontext"},
 				MetricExportInterval:  5 * time.Second,
 				SemconvStabilityOptIn: []string{"http", "rpc/dup"},
@@ -108,8 +106,8 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{give: telemetry.Config{OTLP: telemetry.OTLPConfig{TracesEndpoint: "ftp://x"}}, want: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "ftp://x" is not a URL`},
 		{give: telemetry.Config{OTLP: telemetry.OTLPConfig{Protocol: "http/json"}}, want: `OTEL_EXPORTER_OTLP_PROTOCOL: unsupported protocol "http/json" (want http/protobuf or grpc)`},
 		{give: telemetry.Config{OTLP: telemetry.OTLPConfig{MetricsProtocol: "udp"}}, want: `OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: unsupported protocol "udp"`},
-		{give: telemetry.Config{Sampler: "sometimes"}, want: `OTEL_TRACES_SAMPLER: unsupported sampler "sometimes"`},
-		{give: telemetry.Config{Sampler: "traceidratio", SamplerArg: "2"}, want: `OTEL_TRACES_SAMPLER_ARG: "2" is not a ratio between 0 and 1`},
+		{give: telemetry.Config{Sampler: "sometimes"}, want: `telemetry: unsupported sampler "sometimes"`},
+		{give: telemetry.Config{Sampler: "traceidratio", SamplerArg: "2"}, want: `telemetry: sampler argument "2" is not a ratio between 0 and 1`},
 		{give: telemetry.Config{Propagators: []string{"b4"}}, want: `OTEL_PROPAGATORS: unknown propagator: b4 (want tracecontext, baggage, b3, b3multi, jaeger, xray, ottrace or none)`},
 		{give: telemetry.Config{Propagators: []string{"tracecontext", "b4"}}, want: `OTEL_PROPAGATORS: unknown propagator: b4`},
 	}

@@ -140,7 +140,10 @@ func (t *Telemetry) build(ctx context.Context, o options) error {
 	case len(p.traces) == 0:
 		t.tp = tracenoop.NewTracerProvider()
 	default:
-		popts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res), sdktrace.WithSampler(p.newSampler())}
+		popts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
+		if p.sampler != "" { // else the SDK reads OTEL_TRACES_SAMPLER
+			popts = append(popts, sdktrace.WithSampler(p.newSampler()))
+		}
 		var made []sdktrace.SpanExporter
 		for _, name := range p.traces {
 			exp, err := t.spanExporter(ctx, name, o)

@@ -302,23 +302,44 @@ func TestConsoleExport(t *testing.T) {
 	}
 }
 
-func TestSamplerFromConfig(t *testing.T) {
-	ctx := context.Background()
-	var out bytes.Buffer
-	cfg := telemetry.Config{TracesExporters: []string{"console"}, Sampler: "parentbased_always_off"}
-	tel, err := telemetry.New(ctx, cfg, telemetry.WithConsoleWriter(&out))
-	if err != nil {
-		t.Fatal(err)
+// TestSampler checks the sampler: OTEL_TRACES_SAMPLER read by the SDK's
+// tracer provider, and Config.Sampler, set in code, winning over it.
+func TestSampler(t *testing.T) {
+	tests := []struct {
+		name   string
+		env    string // OTEL_TRACES_SAMPLER
+		envArg string // OTEL_TRACES_SAMPLER_ARG
+		give   string // Config.Sampler
+		want   int    // spans exported of: a root, a sampled child, an unsampled child
+	}{
+		{name: "default parentbased_always_on", want: 2},
+		{name: "env", env: "parentbased_always_off", want: 1},
+		{name: "env ratio", env: "traceidratio", envArg: "0", want: 0},
+		{name: "config", give: "parentbased_always_off", want: 1},
+		{name: "config wins over env", env: "always_off", give: "always_on", want: 3},
 	}
-	a := newApp(t, tel.Middleware())
-	_, _ = serve(ctx, a, grpcCall("root", ""))           // no parent: dropped
-	_, _ = serve(ctx, a, grpcCall("child", traceparent)) // sampled parent: kept
-	_, _ = serve(ctx, a, grpcCall("unsampled", traceparent[:len(traceparent)-2]+"00"))
-	if err := tel.Shutdown(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(out.String(), `"Name":"hello.v1.HelloService/Hello"`); n != 1 {
-		t.Errorf("exported %d spans, want 1 (only the child of a sampled parent):\n%s", n, out.String())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("OTEL_TRACES_SAMPLER", tt.env)
+			t.Setenv("OTEL_TRACES_SAMPLER_ARG", tt.envArg)
+			ctx := context.Background()
+			var out bytes.Buffer
+			cfg := telemetry.Config{TracesExporters: []string{"console"}, Sampler: tt.give}
+			tel, err := telemetry.New(ctx, cfg, telemetry.WithConsoleWriter(&out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := newApp(t, tel.Middleware())
+			_, _ = serve(ctx, a, grpcCall("root", ""))
+			_, _ = serve(ctx, a, grpcCall("child", traceparent))
+			_, _ = serve(ctx, a, grpcCall("unsampled", traceparent[:len(traceparent)-2]+"00"))
+			if err := tel.Shutdown(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(out.String(), `"Name":"hello.v1.HelloService/Hello"`); n != tt.want {
+				t.Errorf("exported %d spans, want %d:\n%s", n, tt.want, out.String())
+			}
+		})
 	}
 }
 
