@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/contrib/propagators/autoprop"
+	"go.opentelemetry.io/otel/propagation"
 )
 
 // Config holds the OpenTelemetry settings. ConfigFromEnv fills it from the
@@ -22,18 +25,25 @@ import (
 // towards localhost). A process with no OTEL_* variables exports nothing.
 //
 // Other variables understood by the OpenTelemetry SDK and OTLP exporters
-// (OTEL_BSP_*, OTEL_SPAN_*_LIMIT, OTEL_EXPORTER_OTLP_TIMEOUT,
-// _COMPRESSION, _CERTIFICATE, _INSECURE …) are read by them directly.
+// are read by them directly: OTEL_SERVICE_NAME and
+// OTEL_RESOURCE_ATTRIBUTES (resource.WithFromEnv), OTEL_TRACES_SAMPLER and
+// _ARG (the tracer provider), OTEL_BSP_*,
+// OTEL_SPAN_*_LIMIT, OTEL_EXPORTER_OTLP_TIMEOUT, _COMPRESSION,
+// _CERTIFICATE, _INSECURE …; OTEL_PROPAGATORS names are resolved by
+// go.opentelemetry.io/contrib/propagators/autoprop.
 type Config struct {
 	// Disabled turns every signal off. Env OTEL_SDK_DISABLED=true.
 	Disabled bool
-	// ServiceName is the service.name resource attribute. Env
-	// OTEL_SERVICE_NAME; default: service.name from ResourceAttributes, else
-	// the name given by WithService, else "unknown_service:<executable>".
+	// ServiceName is the service.name resource attribute, set in code; it
+	// wins over the environment. The SDK's resource.WithFromEnv reads
+	// OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (key=value pairs
+	// separated by commas, values percent-encoded) when New builds the
+	// resource, so ConfigFromEnv leaves this and ResourceAttributes empty.
+	// Default: the environment's, else the name given by WithService, else
+	// "unknown_service:<executable>".
 	ServiceName string
-	// ResourceAttributes are extra resource attributes. Env
-	// OTEL_RESOURCE_ATTRIBUTES (key=value pairs separated by commas, values
-	// percent-encoded).
+	// ResourceAttributes are resource attributes set in code; they win
+	// over OTEL_RESOURCE_ATTRIBUTES and lose to ServiceName.
 	ResourceAttributes map[string]string
 	// TracesExporters lists the span exporters: "otlp", "console" or "none".
 	// Env OTEL_TRACES_EXPORTER (comma-separated); default: "otlp" when
@@ -46,16 +56,21 @@ type Config struct {
 	// "prometheus" when OTLP.Endpoint or OTLP.MetricsEndpoint is set, else
 	// none.
 	MetricsExporters []string
-	// Sampler is the trace sampler: always_on, always_off, traceidratio,
-	// parentbased_always_on, parentbased_always_off or
-	// parentbased_traceidratio. Env OTEL_TRACES_SAMPLER; default
-	// parentbased_always_on.
+	// Sampler is the trace sampler set in code: always_on, always_off,
+	// traceidratio, parentbased_always_on, parentbased_always_off or
+	// parentbased_traceidratio; it wins over the environment. When empty,
+	// the SDK reads OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG itself
+	// (default parentbased_always_on), so ConfigFromEnv leaves this and
+	// SamplerArg empty.
 	Sampler string
-	// SamplerArg is the sampler's argument (the ratio, 0 to 1, for the
-	// traceidratio samplers). Env OTEL_TRACES_SAMPLER_ARG; default 1.
+	// SamplerArg is Sampler's argument (the ratio, 0 to 1, for the
+	// traceidratio samplers). Default 1.
 	SamplerArg string
-	// Propagators lists the context propagators: "tracecontext", "baggage"
-	// or "none". Env OTEL_PROPAGATORS; default tracecontext,baggage.
+	// Propagators lists the context propagators: "tracecontext",
+	// "baggage", "b3", "b3multi", "jaeger", "xray", "ottrace" or "none"
+	// (built by go.opentelemetry.io/contrib/propagators/autoprop; "none"
+	// anywhere turns propagation off). Env OTEL_PROPAGATORS; default
+	// tracecontext,baggage.
 	Propagators []string
 	// MetricExportInterval is the push interval of the otlp and console
 	// metric exporters. Env OTEL_METRIC_EXPORT_INTERVAL (milliseconds);
@@ -120,14 +135,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		// The specification: only a case-insensitive "true" disables.
 		c.Disabled = strings.EqualFold(s, "true")
 	}
-	c.ServiceName = strings.TrimSpace(getenv("OTEL_SERVICE_NAME"))
-	if c.ResourceAttributes, err = parsePairs("OTEL_RESOURCE_ATTRIBUTES", getenv("OTEL_RESOURCE_ATTRIBUTES")); err != nil {
-		return Config{}, err
-	}
 	c.TracesExporters = parseList(getenv("OTEL_TRACES_EXPORTER"))
 	c.MetricsExporters = parseList(getenv("OTEL_METRICS_EXPORTER"))
-	c.Sampler = strings.ToLower(strings.TrimSpace(getenv("OTEL_TRACES_SAMPLER")))
-	c.SamplerArg = strings.TrimSpace(getenv("OTEL_TRACES_SAMPLER_ARG"))
 	c.Propagators = parseList(getenv("OTEL_PROPAGATORS"))
 	if s := strings.TrimSpace(getenv("OTEL_METRIC_EXPORT_INTERVAL")); s != "" {
 		ms, err := strconv.ParseInt(s, 10, 64)
@@ -172,8 +181,8 @@ func parseList(s string) []string {
 }
 
 // parsePairs parses the W3C-baggage-like key=value,key=value format of
-// OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS; values are
-// percent-decoded. nil when s is empty.
+// OTEL_EXPORTER_OTLP_HEADERS; values are percent-decoded. nil when s is
+// empty.
 func parsePairs(env, s string) (map[string]string, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
@@ -217,9 +226,9 @@ type plan struct {
 	metricsURL      string
 	tracesHeaders   map[string]string
 	metricsHeaders  map[string]string
-	sampler         string
+	sampler         string // "" for the SDK's choice
 	ratio           float64
-	propagators     []string
+	propagator      propagation.TextMapPropagator
 	interval        time.Duration
 	rpc             RPCConventions
 }
@@ -259,35 +268,30 @@ func (c Config) plan() (plan, error) {
 	p.tracesHeaders = mergeHeaders(o.Headers, o.TracesHeaders)
 	p.metricsHeaders = mergeHeaders(o.Headers, o.MetricsHeaders)
 
-	p.sampler = c.Sampler
-	if p.sampler == "" {
-		p.sampler = "parentbased_always_on"
-	}
+	p.sampler = strings.ToLower(strings.TrimSpace(c.Sampler))
 	p.ratio = 1
 	switch p.sampler {
+	case "": // the SDK's, from OTEL_TRACES_SAMPLER
 	case "always_on", "always_off", "parentbased_always_on", "parentbased_always_off":
 	case "traceidratio", "parentbased_traceidratio":
 		if c.SamplerArg != "" {
 			r, err := strconv.ParseFloat(c.SamplerArg, 64)
 			if err != nil || r < 0 || r > 1 {
-				return p, fmt.Errorf("OTEL_TRACES_SAMPLER_ARG: %q is not a ratio between 0 and 1", c.SamplerArg)
+				return p, fmt.Errorf("telemetry: sampler argument %q is not a ratio between 0 and 1", c.SamplerArg)
 			}
 			p.ratio = r
 		}
 	default:
-		return p, fmt.Errorf("OTEL_TRACES_SAMPLER: unsupported sampler %q (want always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio)", p.sampler)
+		return p, fmt.Errorf("telemetry: unsupported sampler %q (want always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio)", p.sampler)
 	}
 
-	p.propagators = c.Propagators
-	if p.propagators == nil {
-		p.propagators = []string{"tracecontext", "baggage"}
+	names := c.Propagators
+	if names == nil {
+		names = []string{"tracecontext", "baggage"}
 	}
-	for _, name := range p.propagators {
-		switch name {
-		case "tracecontext", "baggage", exporterNone:
-		default:
-			return p, fmt.Errorf("OTEL_PROPAGATORS: unsupported propagator %q (want tracecontext, baggage or none)", name)
-		}
+	// The contrib package knows every propagator the specification names.
+	if p.propagator, err = autoprop.TextMapPropagator(names...); err != nil {
+		return p, fmt.Errorf("OTEL_PROPAGATORS: %w (want tracecontext, baggage, b3, b3multi, jaeger, xray, ottrace or none)", err)
 	}
 	p.rpc = RPCConventionsEstablished
 	switch {

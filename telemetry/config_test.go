@@ -2,11 +2,13 @@ package telemetry_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
@@ -28,11 +30,11 @@ func TestConfigFromEnv(t *testing.T) {
 			name: "everything",
 			give: map[string]string{
 				"OTEL_SDK_DISABLED":                   "false",
-				"OTEL_SERVICE_NAME":                   " hello ",
-				"OTEL_RESOURCE_ATTRIBUTES":            "deployment.environment.name=prod, team=a%20b,,",
+				"OTEL_SERVICE_NAME":                   "hello", // read by the SDK when New builds the resource
+				"OTEL_RESOURCE_ATTRIBUTES":            "team=a%20b",
 				"OTEL_TRACES_EXPORTER":                "OTLP, console",
 				"OTEL_METRICS_EXPORTER":               "prometheus",
-				"OTEL_TRACES_SAMPLER":                 "parentbased_traceidratio",
+				"OTEL_TRACES_SAMPLER":                 "parentbased_traceidratio", // read by the SDK's tracer provider
 				"OTEL_TRACES_SAMPLER_ARG":             "0.25",
 				"OTEL_PROPAGATORS":                    "tracecontext",
 				"OTEL_METRIC_EXPORT_INTERVAL":         "5000",
@@ -48,12 +50,8 @@ func TestConfigFromEnv(t *testing.T) {
 				"OTEL_EXPORTER_OTLP_METRICS_HEADERS":  "x-m=2",
 			},
 			want: telemetry.Config{
-				ServiceName:           "hello",
-				ResourceAttributes:    map[string]string{"deployment.environment.name": "prod", "team": "a b"},
 				TracesExporters:       []string{"otlp", "console"},
 				MetricsExporters:      []string{"prometheus"},
-				Sampler:               "parentbased_traceidratio",
-				SamplerArg:            "0.25",
 				Propagators:           []string{"tracecontext"},
 				MetricExportInterval:  5 * time.Second,
 				SemconvStabilityOptIn: []string{"http", "rpc/dup"},
@@ -85,9 +83,6 @@ func TestConfigFromEnvErrors(t *testing.T) {
 		give map[string]string
 		want string
 	}{
-		{give: map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "novalue"}, want: `OTEL_RESOURCE_ATTRIBUTES: "novalue" is not key=value`},
-		{give: map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "=v"}, want: `OTEL_RESOURCE_ATTRIBUTES: "=v" is not key=value`},
-		{give: map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "k=%zz"}, want: `OTEL_RESOURCE_ATTRIBUTES: value of "k"`},
 		{give: map[string]string{"OTEL_EXPORTER_OTLP_HEADERS": "a"}, want: `OTEL_EXPORTER_OTLP_HEADERS: "a" is not key=value`},
 		{give: map[string]string{"OTEL_METRIC_EXPORT_INTERVAL": "soon"}, want: `OTEL_METRIC_EXPORT_INTERVAL: "soon" is not a positive number`},
 		{give: map[string]string{"OTEL_METRIC_EXPORT_INTERVAL": "-5"}, want: `OTEL_METRIC_EXPORT_INTERVAL: "-5" is not a positive number`},
@@ -111,9 +106,10 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{give: telemetry.Config{OTLP: telemetry.OTLPConfig{TracesEndpoint: "ftp://x"}}, want: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "ftp://x" is not a URL`},
 		{give: telemetry.Config{OTLP: telemetry.OTLPConfig{Protocol: "http/json"}}, want: `OTEL_EXPORTER_OTLP_PROTOCOL: unsupported protocol "http/json" (want http/protobuf or grpc)`},
 		{give: telemetry.Config{OTLP: telemetry.OTLPConfig{MetricsProtocol: "udp"}}, want: `OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: unsupported protocol "udp"`},
-		{give: telemetry.Config{Sampler: "sometimes"}, want: `OTEL_TRACES_SAMPLER: unsupported sampler "sometimes"`},
-		{give: telemetry.Config{Sampler: "traceidratio", SamplerArg: "2"}, want: `OTEL_TRACES_SAMPLER_ARG: "2" is not a ratio between 0 and 1`},
-		{give: telemetry.Config{Propagators: []string{"b3"}}, want: `OTEL_PROPAGATORS: unsupported propagator "b3" (want tracecontext, baggage or none)`},
+		{give: telemetry.Config{Sampler: "sometimes"}, want: `telemetry: unsupported sampler "sometimes"`},
+		{give: telemetry.Config{Sampler: "traceidratio", SamplerArg: "2"}, want: `telemetry: sampler argument "2" is not a ratio between 0 and 1`},
+		{give: telemetry.Config{Propagators: []string{"b4"}}, want: `OTEL_PROPAGATORS: unknown propagator: b4 (want tracecontext, baggage, b3, b3multi, jaeger, xray, ottrace or none)`},
+		{give: telemetry.Config{Propagators: []string{"tracecontext", "b4"}}, want: `OTEL_PROPAGATORS: unknown propagator: b4`},
 	}
 	for _, tt := range tests {
 		tel, err := telemetry.New(context.Background(), tt.give)
@@ -155,5 +151,34 @@ func TestNothingConfigured(t *testing.T) {
 				t.Errorf("stop: %v", err)
 			}
 		})
+	}
+}
+
+// TestPropagators checks that every propagator the specification names for
+// OTEL_PROPAGATORS is understood, by the headers it injects and extracts.
+func TestPropagators(t *testing.T) {
+	tests := []struct {
+		give []string
+		want []string
+	}{
+		{give: nil, want: []string{"baggage", "traceparent", "tracestate"}},
+		{give: []string{"tracecontext"}, want: []string{"traceparent", "tracestate"}},
+		{give: []string{"b3"}, want: []string{"b3"}},
+		{give: []string{"b3multi"}, want: []string{"x-b3-flags", "x-b3-sampled", "x-b3-spanid", "x-b3-traceid"}},
+		{give: []string{"jaeger", "baggage"}, want: []string{"baggage", "uber-trace-id"}},
+		{give: []string{"xray"}, want: []string{"X-Amzn-Trace-Id"}},
+		{give: []string{"ottrace"}, want: []string{"ot-tracer-sampled", "ot-tracer-spanid", "ot-tracer-traceid"}},
+		{give: []string{"tracecontext", "none"}, want: nil},
+	}
+	for _, tt := range tests {
+		tel, err := telemetry.New(context.Background(), telemetry.Config{Propagators: tt.give})
+		if err != nil {
+			t.Fatalf("%v: %v", tt.give, err)
+		}
+		got := tel.Propagator().Fields()
+		slices.Sort(got)
+		if diff := cmp.Diff(got, tt.want, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%v: fields (-got +want):\n%s", tt.give, diff)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -71,8 +72,9 @@ type options struct {
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
 // WithService sets the service name and version recorded in the resource
-// when the environment names none (OTEL_SERVICE_NAME and service.name in
-// OTEL_RESOURCE_ATTRIBUTES win). Typically app.Name() and app.Version().
+// when neither the environment (OTEL_SERVICE_NAME, service.name and
+// service.version in OTEL_RESOURCE_ATTRIBUTES) nor the Config names them.
+// Typically app.Name() and app.Version().
 // Default: "unknown_service:<executable>" and no version.
 func WithService(name, version string) Option {
 	return func(o *options) { o.serviceName, o.version = name, version }
@@ -114,7 +116,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Telemetry, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Telemetry{cfg: cfg, plan: p, logger: o.logger, prop: newPropagator(p.propagators)}
+	t := &Telemetry{cfg: cfg, plan: p, logger: o.logger, prop: p.propagator}
 	if err := t.build(ctx, o); err != nil {
 		return nil, errors.Join(err, t.Shutdown(ctx))
 	}
@@ -138,7 +140,10 @@ func (t *Telemetry) build(ctx context.Context, o options) error {
 	case len(p.traces) == 0:
 		t.tp = tracenoop.NewTracerProvider()
 	default:
-		popts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res), sdktrace.WithSampler(p.newSampler())}
+		popts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
+		if p.sampler != "" { // else the SDK reads OTEL_TRACES_SAMPLER
+			popts = append(popts, sdktrace.WithSampler(p.newSampler()))
+		}
 		var made []sdktrace.SpanExporter
 		for _, name := range p.traces {
 			exp, err := t.spanExporter(ctx, name, o)
@@ -188,38 +193,40 @@ func (t *Telemetry) build(ctx context.Context, o options) error {
 	return nil
 }
 
+// resource builds the resource, later sources winning over earlier ones:
+// the service name and version from WithService (else
+// "unknown_service:<executable>"), then OTEL_RESOURCE_ATTRIBUTES and
+// OTEL_SERVICE_NAME read by the SDK's resource.WithFromEnv, then the
+// Config's ResourceAttributes and ServiceName.
 func (t *Telemetry) resource(ctx context.Context, o options) (*resource.Resource, error) {
-	attrs := make([]attribute.KeyValue, 0, len(t.cfg.ResourceAttributes)+2)
-	keys := make([]string, 0, len(t.cfg.ResourceAttributes))
-	for k := range t.cfg.ResourceAttributes {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		attrs = append(attrs, attribute.String(k, t.cfg.ResourceAttributes[k]))
-	}
-	name := t.cfg.ServiceName
-	if name == "" {
-		name = t.cfg.ResourceAttributes[string(semconv.ServiceNameKey)]
-	}
-	if name == "" {
-		name = o.serviceName
-	}
+	name := o.serviceName
 	if name == "" {
 		exe, _ := os.Executable()
 		name = "unknown_service:" + filepath.Base(exe)
 	}
-	attrs = append(attrs, semconv.ServiceName(name))
-	if _, ok := t.cfg.ResourceAttributes[string(semconv.ServiceVersionKey)]; !ok && o.version != "" {
-		attrs = append(attrs, semconv.ServiceVersion(o.version))
+	base := []attribute.KeyValue{semconv.ServiceName(name)}
+	if o.version != "" {
+		base = append(base, semconv.ServiceVersion(o.version))
+	}
+	keys := slices.Sorted(maps.Keys(t.cfg.ResourceAttributes))
+	attrs := make([]attribute.KeyValue, 0, len(keys)+1)
+	for _, k := range keys {
+		attrs = append(attrs, attribute.String(k, t.cfg.ResourceAttributes[k]))
+	}
+	if t.cfg.ServiceName != "" {
+		attrs = append(attrs, semconv.ServiceName(t.cfg.ServiceName))
 	}
 	r, err := resource.New(ctx,
 		resource.WithSchemaURL(semconv.SchemaURL),
 		resource.WithTelemetrySDK(),
+		resource.WithAttributes(base...),
+		resource.WithFromEnv(),
 		resource.WithAttributes(attrs...),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("telemetry: resource: %w", err)
+		// The SDK reports a malformed OTEL_RESOURCE_ATTRIBUTES as a
+		// partial resource; the variable is wrong, so nothing starts.
+		return nil, fmt.Errorf("telemetry: resource from OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME: %w", err)
 	}
 	return r, nil
 }
@@ -238,19 +245,6 @@ func (p plan) newSampler() sdktrace.Sampler {
 		return sdktrace.ParentBased(sdktrace.TraceIDRatioBased(p.ratio))
 	}
 	return sdktrace.ParentBased(sdktrace.AlwaysSample())
-}
-
-func newPropagator(names []string) propagation.TextMapPropagator {
-	var ps []propagation.TextMapPropagator
-	for _, n := range names {
-		switch n {
-		case "tracecontext":
-			ps = append(ps, propagation.TraceContext{})
-		case "baggage":
-			ps = append(ps, propagation.Baggage{})
-		}
-	}
-	return propagation.NewCompositeTextMapPropagator(ps...)
 }
 
 // TracerProvider returns the tracer provider: an SDK provider when a span

@@ -234,16 +234,32 @@ func TestConsoleExport(t *testing.T) {
 	tests := []struct {
 		name string
 		give telemetry.Config
+		env  map[string]string // OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES
 		opts []telemetry.Option
-		want string // service.name in the exported resource
+		want string            // service.name in the exported resource
+		more map[string]string // other attributes the resource must hold
 	}{
-		{name: "service name env wins", give: telemetry.Config{ServiceName: "env", ResourceAttributes: map[string]string{"service.name": "attrs"}}, opts: []telemetry.Option{telemetry.WithService("code", "")}, want: "env"},
-		{name: "resource attributes next", give: telemetry.Config{ResourceAttributes: map[string]string{"service.name": "attrs"}}, opts: []telemetry.Option{telemetry.WithService("code", "")}, want: "attrs"},
+		{name: "config service name wins", give: telemetry.Config{ServiceName: "cfg", ResourceAttributes: map[string]string{"service.name": "attrs"}}, env: map[string]string{"OTEL_SERVICE_NAME": "env"}, opts: []telemetry.Option{telemetry.WithService("code", "")}, want: "cfg"},
+		{name: "config resource attributes next", give: telemetry.Config{ResourceAttributes: map[string]string{"service.name": "attrs"}}, env: map[string]string{"OTEL_SERVICE_NAME": "env"}, opts: []telemetry.Option{telemetry.WithService("code", "")}, want: "attrs"},
+		{
+			name: "OTEL_SERVICE_NAME over OTEL_RESOURCE_ATTRIBUTES",
+			env:  map[string]string{"OTEL_SERVICE_NAME": "env", "OTEL_RESOURCE_ATTRIBUTES": "service.name=envattrs,deployment.environment.name=prod,team=a%20b"},
+			opts: []telemetry.Option{telemetry.WithService("code", "1.0")}, want: "env",
+			more: map[string]string{"deployment.environment.name": "prod", "team": "a b", "service.version": "1.0"},
+		},
+		{
+			name: "OTEL_RESOURCE_ATTRIBUTES over code",
+			env:  map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "service.name=envattrs,service.version=9"},
+			opts: []telemetry.Option{telemetry.WithService("code", "1.0")}, want: "envattrs",
+			more: map[string]string{"service.version": "9"},
+		},
 		{name: "then code", opts: []telemetry.Option{telemetry.WithService("code", "")}, want: "code"},
 		{name: "else unknown", want: "unknown_service:telemetry.test"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("OTEL_SERVICE_NAME", tt.env["OTEL_SERVICE_NAME"])
+			t.Setenv("OTEL_RESOURCE_ATTRIBUTES", tt.env["OTEL_RESOURCE_ATTRIBUTES"])
 			var out bytes.Buffer
 			cfg := tt.give
 			cfg.TracesExporters, cfg.MetricsExporters = []string{"console"}, []string{"console"}
@@ -267,14 +283,17 @@ func TestConsoleExport(t *testing.T) {
 			if err := json.Unmarshal(first, &span); err != nil {
 				t.Fatalf("console span %q: %v", first, err)
 			}
-			var service any
+			res := map[string]any{}
 			for _, kv := range span.Resource {
-				if kv.Key == "service.name" {
-					service = kv.Value.Value
-				}
+				res[kv.Key] = kv.Value.Value
 			}
-			if span.Name != "query hello" || service != tt.want {
-				t.Errorf("console span %q of %v, want %q of %q", span.Name, service, "query hello", tt.want)
+			if span.Name != "query hello" || res["service.name"] != tt.want {
+				t.Errorf("console span %q of %v, want %q of %q", span.Name, res["service.name"], "query hello", tt.want)
+			}
+			for k, v := range tt.more {
+				if res[k] != v {
+					t.Errorf("resource %s = %v, want %q (resource %v)", k, res[k], v, res)
+				}
 			}
 			if !strings.Contains(out.String(), `"allframe.operation.duration"`) {
 				t.Errorf("console metrics lack allframe.operation.duration:\n%s", out.String())
@@ -283,23 +302,44 @@ func TestConsoleExport(t *testing.T) {
 	}
 }
 
-func TestSamplerFromConfig(t *testing.T) {
-	ctx := context.Background()
-	var out bytes.Buffer
-	cfg := telemetry.Config{TracesExporters: []string{"console"}, Sampler: "parentbased_always_off"}
-	tel, err := telemetry.New(ctx, cfg, telemetry.WithConsoleWriter(&out))
-	if err != nil {
-		t.Fatal(err)
+// TestSampler checks the sampler: OTEL_TRACES_SAMPLER read by the SDK's
+// tracer provider, and Config.Sampler, set in code, winning over it.
+func TestSampler(t *testing.T) {
+	tests := []struct {
+		name   string
+		env    string // OTEL_TRACES_SAMPLER
+		envArg string // OTEL_TRACES_SAMPLER_ARG
+		give   string // Config.Sampler
+		want   int    // spans exported of: a root, a sampled child, an unsampled child
+	}{
+		{name: "default parentbased_always_on", want: 2},
+		{name: "env", env: "parentbased_always_off", want: 1},
+		{name: "env ratio", env: "traceidratio", envArg: "0", want: 0},
+		{name: "config", give: "parentbased_always_off", want: 1},
+		{name: "config wins over env", env: "always_off", give: "always_on", want: 3},
 	}
-	a := newApp(t, tel.Middleware())
-	_, _ = serve(ctx, a, grpcCall("root", ""))           // no parent: dropped
-	_, _ = serve(ctx, a, grpcCall("child", traceparent)) // sampled parent: kept
-	_, _ = serve(ctx, a, grpcCall("unsampled", traceparent[:len(traceparent)-2]+"00"))
-	if err := tel.Shutdown(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(out.String(), `"Name":"hello.v1.HelloService/Hello"`); n != 1 {
-		t.Errorf("exported %d spans, want 1 (only the child of a sampled parent):\n%s", n, out.String())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("OTEL_TRACES_SAMPLER", tt.env)
+			t.Setenv("OTEL_TRACES_SAMPLER_ARG", tt.envArg)
+			ctx := context.Background()
+			var out bytes.Buffer
+			cfg := telemetry.Config{TracesExporters: []string{"console"}, Sampler: tt.give}
+			tel, err := telemetry.New(ctx, cfg, telemetry.WithConsoleWriter(&out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := newApp(t, tel.Middleware())
+			_, _ = serve(ctx, a, grpcCall("root", ""))
+			_, _ = serve(ctx, a, grpcCall("child", traceparent))
+			_, _ = serve(ctx, a, grpcCall("unsampled", traceparent[:len(traceparent)-2]+"00"))
+			if err := tel.Shutdown(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(out.String(), `"Name":"hello.v1.HelloService/Hello"`); n != tt.want {
+				t.Errorf("exported %d spans, want %d:\n%s", n, tt.want, out.String())
+			}
+		})
 	}
 }
 
@@ -327,5 +367,28 @@ func TestSetGlobal(t *testing.T) {
 	slices.Sort(fields)
 	if diff := cmp.Diff(fields, []string{"traceparent", "tracestate"}); diff != "" {
 		t.Errorf("global propagator fields (-got +want):\n%s", diff)
+	}
+}
+
+// TestResourceEnvErrors checks that a malformed OTEL_RESOURCE_ATTRIBUTES,
+// which the SDK's resource.WithFromEnv rejects, stops New. (A bad
+// percent-escape is not an error there: the SDK keeps the value as
+// written and reports it to the OpenTelemetry error handler.)
+func TestResourceEnvErrors(t *testing.T) {
+	tests := []struct {
+		give string
+		want string
+	}{
+		{give: "novalue", want: "missing value"},
+		{give: "team=a,novalue", want: "missing value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.give, func(t *testing.T) {
+			t.Setenv("OTEL_RESOURCE_ATTRIBUTES", tt.give)
+			tel, err := telemetry.New(context.Background(), telemetry.Config{TracesExporters: []string{"console"}}, telemetry.WithConsoleWriter(io.Discard))
+			if err == nil || !strings.Contains(err.Error(), "OTEL_RESOURCE_ATTRIBUTES") || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("New with OTEL_RESOURCE_ATTRIBUTES=%q: %v, %v; want an error containing %q", tt.give, tel, err, tt.want)
+			}
+		})
 	}
 }

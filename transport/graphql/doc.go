@@ -24,7 +24,9 @@
 //     to temporary files, and the body limit (WithMaxBodyBytes, 1 MiB by
 //     default: raise it for uploads) answers 413;
 //   - GET from a browser (Accept: text/html): the GraphiQL page, whose
-//     assets load from a CDN.
+//     scripts and styles are embedded in the binary and served under
+//     <endpoint>/assets/ (cached for good: their names carry the version),
+//     so it works offline.
 //
 // Subscriptions need WebSocket or SSE; a plain POST of a subscription is a
 // request error. GET /schema.graphql serves the SDL, which describes the

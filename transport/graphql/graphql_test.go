@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -228,10 +229,26 @@ func TestPlayground(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(h.Get("Content-Type"), "text/html") || !strings.Contains(strings.ToLower(body), "graphiql") {
 		t.Fatalf("got %d %v %.200s", status, h, body)
 	}
+	if strings.Contains(body, "https://") {
+		t.Errorf("GraphiQL page loads from another site:\n%s", body)
+	}
+	// The assets come from the binary, under the endpoint.
+	script := regexp.MustCompile(`src="(/graphql/assets/graphiql-[^"]+\.js)"`).FindStringSubmatch(body)
+	if script == nil {
+		t.Fatalf("no GraphiQL script under /graphql/assets/ in %s", body)
+	}
+	status, h, js := do(t, http.MethodGet, srv.URL+script[1], "", "")
+	if status != http.StatusOK || !strings.Contains(js, "GraphiQL") || h.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+		t.Errorf("GET %s: %d %v %d bytes", script[1], status, h, len(js))
+	}
 	off := newServer(t, graphql.WithPlayground(false))
 	status, _, _ = do(t, http.MethodGet, off.URL+"/graphql", "", "", "Accept", "text/html")
 	if status == http.StatusOK {
 		t.Errorf("playground disabled but served")
+	}
+	status, _, _ = do(t, http.MethodGet, off.URL+script[1], "", "")
+	if status != http.StatusNotFound {
+		t.Errorf("playground disabled but its assets served: %d", status)
 	}
 }
 
@@ -301,7 +318,7 @@ func TestTransportMountsRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := host.Routes()
-	if diff := cmp.Diff([]string{"* /api/graphql", "GET /api/schema.graphql"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"* /api/graphql", "* /api/graphql/assets/*", "GET /api/schema.graphql"}, got); diff != "" {
 		t.Errorf("routes (-want +got):\n%s", diff)
 	}
 	if tr.Schema() == nil || !strings.Contains(tr.Schema().SDL(), "hello(") {

@@ -14,13 +14,13 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	coderws "github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/graph"
+	"github.com/allframe-go/allframe/transport/graphql/internal/graphiql"
 )
 
 // server holds the handlers of one schema: the GraphQL endpoint and the
@@ -29,7 +29,7 @@ type server struct {
 	cfg        config
 	schema     *graph.Schema
 	gql        *handler.Server
-	playground http.Handler
+	playground *graphiql.Handler // nil when disabled
 	sdl        []byte
 	streams    tracker
 }
@@ -47,7 +47,7 @@ func newServer(a *app.App, cfg config) (*server, error) {
 	}
 	s := &server{cfg: cfg, schema: schema, sdl: []byte(schema.SDL() + "\n")}
 	if cfg.playground {
-		s.playground = playground.Handler(a.Name()+" GraphiQL", cfg.path)
+		s.playground = graphiql.New(a.Name()+" GraphiQL", cfg.path)
 	}
 
 	srv := handler.New(schema.Executable())
@@ -103,12 +103,15 @@ func newServer(a *app.App, cfg config) (*server, error) {
 	return s, nil
 }
 
-// ServeHTTP routes the endpoint and the SDL path, for Handler.
+// ServeHTTP routes the endpoint, GraphiQL's assets and the SDL path, for
+// Handler.
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case s.cfg.path:
+	switch {
+	case r.URL.Path == s.cfg.path:
 		s.serveGraphQL(w, r)
-	case s.cfg.sdlPath:
+	case s.playground != nil && strings.HasPrefix(r.URL.Path, graphiql.AssetPrefix(s.cfg.path)):
+		s.playground.ServeAsset(w, r)
+	case r.URL.Path == s.cfg.sdlPath:
 		if s.cfg.sdlPath == "" {
 			http.NotFound(w, r)
 			return
@@ -125,7 +128,7 @@ func (s *server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && s.playground != nil && r.Header.Get("Upgrade") == "" &&
 		strings.Contains(r.Header.Get("Accept"), "text/html"):
-		s.playground.ServeHTTP(w, r)
+		s.playground.ServePage(w, r)
 		return
 	case isMultipart(r):
 		if !s.allowUpload(w, r) {
@@ -171,7 +174,7 @@ func (s *server) serveSDL(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if r.Method == http.MethodGet {
-		_, _ = w.Write(s.sdl) //nolint:gosec // G705: the server's own SDL, served as text/plain
+		_, _ = w.Write(s.sdl)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/graph"
+	"github.com/allframe-go/allframe/transport/graphql/internal/graphiql"
 	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
@@ -56,6 +57,9 @@ func (t *Transport) Prepare(a *app.App) error {
 	}
 	t.srv = srv
 	host.Handle("", t.cfg.path, http.HandlerFunc(srv.serveGraphQL), "graphql")
+	if srv.playground != nil {
+		host.Handle("", graphiql.AssetPrefix(t.cfg.path)+"*", http.HandlerFunc(srv.playground.ServeAsset), "graphql (GraphiQL)")
+	}
 	host.OnShutdown(func() { // end streams before the host drains, whatever the stop order
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()

@@ -4,17 +4,21 @@ import (
 	"html"
 	"io/fs"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
-	swaggerFiles "github.com/swaggo/files/v2"
+
+	"github.com/allframe-go/allframe/transport/rest/internal/swaggerui"
 )
 
+// docsInitializer starts Swagger UI on the App's OpenAPI document. The
+// validator badge is off: it would send the document to
+// validator.swagger.io.
 const docsInitializer = `window.onload = function() {
   window.ui = SwaggerUIBundle({
     url: "../openapi.json",
     dom_id: '#swagger-ui',
     deepLinking: true,
+    validatorUrl: null,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     plugins: [SwaggerUIBundle.plugins.DownloadUrl],
     layout: "StandaloneLayout"
@@ -22,13 +26,35 @@ const docsInitializer = `window.onload = function() {
 };
 `
 
-// mountDocs serves Swagger UI at /docs/ from assets embedded in the binary
-// (github.com/swaggo/files/v2), so the page works offline.
+// docsPage is Swagger UI's index.html with the App's title; the ?v= on
+// the assets lets browsers cache them for good.
+func docsPage(title string) []byte {
+	v := "?v=" + swaggerui.Version
+	return []byte(`<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8">
+    <title>` + html.EscapeString(title) + ` — API docs</title>
+    <link rel="stylesheet" type="text/css" href="./swagger-ui.css` + v + `" />
+    <link rel="stylesheet" type="text/css" href="./index.css` + v + `" />
+    <link rel="icon" type="image/png" href="./favicon-32x32.png` + v + `" sizes="32x32" />
+    <link rel="icon" type="image/png" href="./favicon-16x16.png` + v + `" sizes="16x16" />
+  </head>
+  <body>
+    <div id="swagger-ui"></div>
+    <script src="./swagger-ui-bundle.js` + v + `" charset="UTF-8"></script>
+    <script src="./swagger-ui-standalone-preset.js` + v + `" charset="UTF-8"></script>
+    <script src="./swagger-initializer.js" charset="UTF-8"></script>
+  </body>
+</html>
+`)
+}
+
+// mountDocs serves Swagger UI at /docs/ from the files the page loads,
+// embedded in the binary (package swaggerui), so the page works offline.
 func mountDocs(e *echo.Echo, title string) {
-	index, err := fs.ReadFile(swaggerFiles.FS, "index.html")
-	if err == nil {
-		index = []byte(replaceTitle(string(index), html.EscapeString(title)+" — API docs"))
-	}
+	index := docsPage(title)
+	files := swaggerui.Files()
 	e.GET("/docs", func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, "/docs/")
 	})
@@ -41,24 +67,17 @@ func mountDocs(e *echo.Echo, title string) {
 	e.GET("/docs/swagger-initializer.js", func(c echo.Context) error {
 		return c.Blob(http.StatusOK, "application/javascript", []byte(docsInitializer))
 	})
-	assets := http.StripPrefix("/docs/", http.FileServerFS(swaggerFiles.FS))
+	assets := http.StripPrefix("/docs/", http.FileServerFS(files))
 	e.GET("/docs/*", func(c echo.Context) error {
 		// Only the embedded files: anything else is a problem+json 404,
 		// never the file server's text/plain one or a directory listing.
-		if st, err := fs.Stat(swaggerFiles.FS, c.Param("*")); err != nil || !st.Mode().IsRegular() {
+		if st, err := fs.Stat(files, c.Param("*")); err != nil || !st.Mode().IsRegular() {
 			return echo.ErrNotFound
+		}
+		if c.QueryParam("v") == swaggerui.Version { // a versioned URL never changes
+			c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		}
 		assets.ServeHTTP(c.Response(), c.Request())
 		return nil
 	})
-}
-
-func replaceTitle(page, title string) string {
-	const open, closeTag = "<title>", "</title>"
-	i := strings.Index(page, open)
-	j := strings.Index(page, closeTag)
-	if i < 0 || j < i {
-		return page
-	}
-	return page[:i+len(open)] + title + page[j:]
 }
