@@ -3,7 +3,7 @@ package graphql_test
 import (
 	"testing"
 
-	"github.com/allframe-go/allframe/internal/testenv/browser"
+	"github.com/allframe-go/allframe/internal/testkit/testenv/browser"
 )
 
 // TestGraphiQLOffline loads GraphiQL in headless Chromium with the network

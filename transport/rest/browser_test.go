@@ -4,7 +4,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/allframe-go/allframe/internal/testenv/browser"
+	"github.com/allframe-go/allframe/internal/testkit/testenv/browser"
 	"github.com/allframe-go/allframe/transport/rest"
 )
 

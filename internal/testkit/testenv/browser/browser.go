@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/allframe-go/allframe/internal/testenv"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 )
 
 // Playwright is the pinned npm package that drives Chromium.
