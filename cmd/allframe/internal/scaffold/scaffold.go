@@ -91,7 +91,7 @@ func Generate(dir string, o Options) error {
 		Name: o.Name, Module: o.Module, Replace: o.Replace, Require: o.Version,
 		FrameworkModule: FrameworkModule,
 		GoVersion:       goVersion, GoMinor: goVersion[:strings.LastIndex(goVersion, ".")],
-		CQRS:            o.Template == "cqrs",
+		CQRS: o.Template == "cqrs",
 	}
 	if o.Replace != "" {
 		d.Require = "v0.0.0-00010101000000-000000000000" // the version go itself gives a replaced module
