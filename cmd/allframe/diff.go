@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -52,10 +54,14 @@ Exits 1 when there is a breaking change, 2 when a schema does not load.`,
 					return err
 				}
 			} else {
+				var b strings.Builder
 				for _, c := range r.Changes {
-					fmt.Fprintln(out, c)
+					b.WriteString(c.String() + "\n")
 				}
-				fmt.Fprintf(out, "%d breaking, %d safe\n", r.Breaking(), len(r.Changes)-r.Breaking())
+				fmt.Fprintf(&b, "%d breaking, %d safe\n", r.Breaking(), len(r.Changes)-r.Breaking())
+				if _, err := io.WriteString(out, b.String()); err != nil {
+					return err
+				}
 			}
 			if n := r.Breaking(); n > 0 {
 				return &exitCodeError{code: exitBreaking, msg: fmt.Sprintf("%d breaking change(s)", n)}

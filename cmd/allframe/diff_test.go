@@ -166,7 +166,7 @@ func copyFile(t *testing.T, from, to string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(to, b, 0o600); err != nil {
+	if err := os.WriteFile(to, b, 0o600); err != nil { //nolint:gosec // G703: a test's temporary directory
 		t.Fatal(err)
 	}
 }

@@ -75,12 +75,14 @@ has no .proto) is skipped; a format asked for by name must exist.`,
 			if err := writeSchemas(out, got); err != nil {
 				return err
 			}
+			var written strings.Builder
 			for _, f := range schemaFiles {
 				if _, ok := got[f.name]; ok {
-					fmt.Fprintln(cmd.OutOrStdout(), filepath.Join(out, f.name))
+					written.WriteString(filepath.Join(out, f.name) + "\n")
 				}
 			}
-			return nil
+			_, err = io.WriteString(cmd.OutOrStdout(), written.String())
+			return err
 		},
 	}
 	c.Flags().StringVar(&out, "out", ".", "directory to write the schemas to")
@@ -122,7 +124,7 @@ func download(ctx context.Context, base string, want map[string]bool) (map[strin
 		if err != nil {
 			return nil, fmt.Errorf("--from: %w", err)
 		}
-		resp, err := http.DefaultClient.Do(req) //nolint:gosec // G704: the URL is the user's own --from
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return nil, fmt.Errorf("download %s: %w", f.name, err)
 		}
@@ -153,7 +155,7 @@ func runHook(ctx context.Context, argv []string, want map[string]bool, stderr io
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...) //nolint:gosec // G204: running the user's own command is the point
 	cmd.Env = append(os.Environ(), "ALLFRAME_SCHEMA_EXPORT="+dir)
 	cmd.Stdout, cmd.Stderr = stderr, stderr
@@ -162,7 +164,7 @@ func runHook(ctx context.Context, argv []string, want map[string]bool, stderr io
 	}
 	got := map[string][]byte{}
 	for name, required := range want {
-		b, err := os.ReadFile(filepath.Join(dir, name))
+		b, err := os.ReadFile(filepath.Join(dir, name)) //nolint:gosec // G304: our own temporary directory
 		switch {
 		case err == nil:
 			got[name] = b

@@ -92,7 +92,7 @@ func create(target string, o scaffold.Options, tidy bool, progress, stdout io.Wr
 	if err := os.Chmod(tmp, 0o755); err != nil { //nolint:gosec // G302: as above
 		return err
 	}
-	fmt.Fprintf(progress, "generating %s from the %s template\n", target, o.Template)
+	progressf(progress, "generating %s from the %s template\n", target, o.Template)
 	if err := scaffold.Generate(tmp, o); err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func create(target string, o scaffold.Options, tidy bool, progress, stdout io.Wr
 		}
 	}
 	if tidy {
-		fmt.Fprintln(progress, "resolving dependencies: go mod tidy (downloads modules the first time)")
+		progressf(progress, "resolving dependencies: go mod tidy (downloads modules the first time)\n")
 		cmd := exec.Command("go", "mod", "tidy")
 		cmd.Dir, cmd.Stdout, cmd.Stderr = tmp, progress, progress
 		if err := cmd.Run(); err != nil {
@@ -119,8 +119,14 @@ func create(target string, o scaffold.Options, tidy bool, progress, stdout io.Wr
 	if err := os.Rename(tmp, target); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "created %s (module %s)\n\n  cd %s\n  go run .        # serve on :8080 and :9090\n  go test ./...   # test\n", target, o.Module, target)
-	return nil
+	_, err = fmt.Fprintf(stdout, "created %s (module %s)\n\n  cd %s\n  go run .        # serve on :8080 and :9090\n  go test ./...   # test\n", target, o.Module, target)
+	return err
+}
+
+// progressf reports progress on w. Progress is advice: a failure to show
+// it does not fail the command.
+func progressf(w io.Writer, format string, args ...any) {
+	_, _ = fmt.Fprintf(w, format, args...)
 }
 
 // checkTarget accepts a directory that does not exist yet, or is empty.

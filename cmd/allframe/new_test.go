@@ -49,7 +49,7 @@ func TestNewTemplates(t *testing.T) {
 				t.Errorf("go.mod lacks the module path or the replace:\n%s", gomod)
 			}
 			for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "./..."}} {
-				cmd := exec.Command("go", args...)
+				cmd := exec.Command("go", args...) //nolint:gosec // G204: fixed go subcommands
 				cmd.Dir = dir
 				if out, err := cmd.CombinedOutput(); err != nil {
 					t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)

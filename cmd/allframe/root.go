@@ -35,7 +35,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "allframe: "+err.Error())
+	_, _ = fmt.Fprintln(stderr, "allframe: "+err.Error()) // the exit code reports the failure if this cannot
 	if ce, ok := errors.AsType[*exitCodeError](err); ok {
 		return ce.code
 	}

@@ -137,5 +137,5 @@ func render(src, dst string, d data) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil { //nolint:gosec // G301: a source tree is meant to be readable
 		return err
 	}
-	return errors.Join(os.WriteFile(dst, out, mode), os.Chmod(dst, mode)) //nolint:gosec // G306: source files are meant to be readable
+	return errors.Join(os.WriteFile(dst, out, mode), os.Chmod(dst, mode))
 }

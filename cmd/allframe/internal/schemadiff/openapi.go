@@ -327,7 +327,7 @@ func typeSet(s *openapi3.Schema) []string {
 // kind of number.
 func subset(a, b []string) bool {
 	for _, t := range a {
-		if !slices.Contains(b, t) && !(t == "integer" && slices.Contains(b, "number")) {
+		if !slices.Contains(b, t) && (t != "integer" || !slices.Contains(b, "number")) {
 			return false
 		}
 	}

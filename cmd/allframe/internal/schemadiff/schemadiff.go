@@ -91,11 +91,11 @@ func Files(oldPath, newPath string) (Report, error) {
 	} else if of != f {
 		return Report{}, fmt.Errorf("%s is %s but %s is %s", oldPath, of, newPath, f)
 	}
-	oldData, err := os.ReadFile(oldPath)
+	oldData, err := os.ReadFile(oldPath) //nolint:gosec // G304: reading the files the user names is the point
 	if err != nil {
 		return Report{}, err
 	}
-	newData, err := os.ReadFile(newPath)
+	newData, err := os.ReadFile(newPath) //nolint:gosec // G304: as above
 	if err != nil {
 		return Report{}, err
 	}
@@ -125,8 +125,8 @@ func Dirs(oldDir, newDir string) (Report, error) {
 	var r Report
 	for _, name := range slices.Sorted(maps.Keys(names)) {
 		f, _ := FormatOf(name)
-		oldData, oldErr := os.ReadFile(filepath.Join(oldDir, name))
-		newData, newErr := os.ReadFile(filepath.Join(newDir, name))
+		oldData, oldErr := os.ReadFile(filepath.Join(oldDir, name)) //nolint:gosec // G304: the directories the user names
+		newData, newErr := os.ReadFile(filepath.Join(newDir, name)) //nolint:gosec // G304: as above
 		switch {
 		case oldErr != nil && newErr != nil:
 			return Report{}, oldErr
