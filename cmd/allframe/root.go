@@ -45,18 +45,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "allframe",
-		Short: "AllFrame's command line: schema diff and export, new services",
+		Short: "AllFrame's command line: schema diff and export, new services, lint",
 		Long: `allframe works with AllFrame services: it compares exported schemas
 (OpenAPI, GraphQL SDL, .proto) for breaking changes, exports a service's
-schemas, and scaffolds new services from templates.
+schemas, scaffolds new services from templates, and checks their layout's
+import direction.
 
-Exit status: 0 on success, 1 when schema diff finds a breaking change,
-2 on any error.`,
+Exit status: 0 on success, 1 when schema diff finds a breaking change or
+lint a wrong import, 2 on any error.`,
 		Version:       version(),
 		SilenceErrors: true, // run prints the error once, with its exit code
 		SilenceUsage:  true,
 	}
-	root.AddCommand(newSchemaCmd(), newNewCmd())
+	root.AddCommand(newSchemaCmd(), newNewCmd(), newLintCmd())
 	return root
 }
 
