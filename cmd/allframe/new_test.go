@@ -48,7 +48,7 @@ func TestNewTemplates(t *testing.T) {
 			if !strings.Contains(string(gomod), "module example.com/svc\n") || !strings.Contains(string(gomod), "=> "+root) {
 				t.Errorf("go.mod lacks the module path or the replace:\n%s", gomod)
 			}
-			for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "./..."}} {
+			for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "./..."}, {"tool", "allframe", "lint", "./..."}} {
 				cmd := exec.Command("go", args...) //nolint:gosec // G204: fixed go subcommands
 				cmd.Dir = dir
 				if out, err := cmd.CombinedOutput(); err != nil {
@@ -121,7 +121,7 @@ func TestNewIntoEmptyDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "module empty\n\ngo 1.26.0\n"; string(gomod) != want {
+	if want := "module empty\n\ngo 1.26.0\n\n// allframe lint checks the layout's import direction: go tool allframe lint ./...\ntool github.com/allframe-go/allframe/cmd/allframe\n"; string(gomod) != want {
 		t.Errorf("go.mod = %q, want %q (no require: go mod tidy picks the latest AllFrame)", gomod, want)
 	}
 }
