@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/mod/modfile"
 
 	"github.com/allframe-go/allframe/cmd/allframe/internal/scaffold"
 )
@@ -42,6 +43,16 @@ and only then is it renamed to NAME: a failure leaves nothing behind.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			target := filepath.Clean(args[0])
 			o.Name = filepath.Base(target)
+			if o.Replace == "" && version() == "(devel)" {
+				// Built from a checkout (go run ./cmd/allframe): no released
+				// version to require, so use the checkout we are in, if any.
+				if wd, err := os.Getwd(); err == nil {
+					if dir := findCheckout(wd); dir != "" {
+						progressf(cmd.ErrOrStderr(), "using the AllFrame checkout at %s (--replace)\n", dir)
+						o.Replace = dir
+					}
+				}
+			}
 			if o.Replace != "" {
 				abs, err := filepath.Abs(o.Replace)
 				if err != nil {
@@ -127,6 +138,23 @@ func create(target string, o scaffold.Options, tidy bool, progress, stdout io.Wr
 // it does not fail the command.
 func progressf(w io.Writer, format string, args ...any) {
 	_, _ = fmt.Fprintf(w, format, args...)
+}
+
+// findCheckout returns the root of the AllFrame checkout that holds dir,
+// or "".
+func findCheckout(dir string) string {
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil { //nolint:gosec // G304: looking for go.mod is the point
+			if modfile.ModulePath(b) == scaffold.FrameworkModule {
+				return dir
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }
 
 // checkTarget accepts a directory that does not exist yet, or is empty.

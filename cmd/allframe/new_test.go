@@ -63,6 +63,30 @@ func TestNewTemplates(t *testing.T) {
 	}
 }
 
+// TestNewFromCheckout runs new as go run ./cmd/allframe does in a
+// checkout: with no --replace, it replaces the framework with the checkout.
+func TestNewFromCheckout(t *testing.T) {
+	root, err := filepath.Abs(checkout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := findCheckout(filepath.Join(root, "cmd", "allframe")); got != root {
+		t.Errorf("findCheckout = %q, want %q", got, root)
+	}
+	if got := findCheckout(t.TempDir()); got != "" {
+		t.Errorf("findCheckout(temp dir) = %q, want none", got)
+	}
+	dir := filepath.Join(t.TempDir(), "demo")
+	_, stderr, code := runCLI(t, "new", dir, "--skip-tidy")
+	if code != 0 || !strings.Contains(stderr, "using the AllFrame checkout at "+root) {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	gomod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if !strings.Contains(string(gomod), "replace github.com/allframe-go/allframe => "+root+"\n") {
+		t.Errorf("go.mod has no replace to the checkout:\n%s", gomod)
+	}
+}
+
 func TestNewErrors(t *testing.T) {
 	parent := t.TempDir()
 	full := filepath.Join(parent, "full")
@@ -109,6 +133,7 @@ func TestNewErrors(t *testing.T) {
 // TestNewIntoEmptyDirectory generates into an existing empty directory,
 // without go mod tidy (so without the go command).
 func TestNewIntoEmptyDirectory(t *testing.T) {
+	t.Chdir(t.TempDir()) // outside this checkout, which new would otherwise replace the framework with
 	dir := filepath.Join(t.TempDir(), "empty")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
