@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/internal/schemaexport"
 	"github.com/allframe-go/allframe/middleware"
 	"github.com/allframe-go/allframe/transport/graphql"
 	"github.com/allframe-go/allframe/transport/grpc"
@@ -23,14 +24,28 @@ import (
 // queries and commands, stream caps; ALLFRAME_DEFAULT_LIMITS=off leaves
 // them out), except that, like fx.App.Run, it handles a failure itself: it logs the
 // error with a's logger and exits with status 1.
+//
+// When ALLFRAME_SCHEMA_EXPORT names a directory, Run listens on nothing:
+// it writes openapi.json, schema.graphql and service.proto there and
+// returns.
 func Run(a *app.App) {
 	limits, err := middleware.DefaultsFromEnv(nil)
 	if err == nil {
 		a.Use(limits...)
-		err = a.Run(httpserver.New(), rest.New(), graphql.New(), grpc.New())
+		ts := []app.Transport{httpserver.New(), rest.New(), graphql.New(), grpc.New()}
+		err = runOrExport(a, schemaexport.Dir(nil), ts)
 	}
 	if err != nil {
 		a.Logger().Error("allframe: " + err.Error())
 		os.Exit(1)
 	}
+}
+
+// runOrExport exports a's schemas to dir when it is set, and serves a on
+// ts otherwise.
+func runOrExport(a *app.App, dir string, ts []app.Transport) error {
+	if dir != "" {
+		return schemaexport.Export(a, dir, ts)
+	}
+	return a.Run(ts...)
 }

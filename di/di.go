@@ -9,6 +9,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/internal/schemaexport"
 	"github.com/allframe-go/allframe/middleware"
 )
 
@@ -35,6 +36,7 @@ type AppParams struct {
 	fx.In
 
 	Lifecycle  fx.Lifecycle
+	Shutdowner fx.Shutdowner
 	Options    []app.Option    `group:"allframe.options"`
 	Transports []app.Transport `group:"allframe.transports"`
 	Resources  []io.Closer     `group:"allframe.resources"`
@@ -45,6 +47,11 @@ type AppParams struct {
 // lifecycle: the App starts after every fx.Invoke has registered its
 // operations and stops (draining) when fx stops. The resources in the
 // resource group close after the App has stopped.
+//
+// When ALLFRAME_SCHEMA_EXPORT names a directory, the App does not start:
+// the transports write their schemas there (openapi.json, schema.graphql,
+// service.proto) and NewApp asks fx to shut down, so fx.App.Run exits 0
+// without listening.
 func NewApp(p AppParams, opts ...app.Option) (*app.App, error) {
 	limits, err := middleware.DefaultsFromEnv(nil)
 	if err != nil {
@@ -61,8 +68,17 @@ func NewApp(p AppParams, opts ...app.Option) (*app.App, error) {
 	if rs := p.Resources; len(rs) > 0 {
 		p.Lifecycle.Append(fx.StopHook(func() error { return closeAll(rs) }))
 	}
+	exported := false
 	p.Lifecycle.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
+			if dir := schemaexport.Dir(nil); dir != "" {
+				if err := schemaexport.Export(a, dir, p.Transports); err != nil {
+					return err
+				}
+				exported = true
+				a.Logger().InfoContext(ctx, "schemas exported", "service", a.Name(), "dir", dir)
+				return p.Shutdowner.Shutdown()
+			}
 			if err := a.Start(ctx); err != nil {
 				return err
 			}
@@ -70,6 +86,9 @@ func NewApp(p AppParams, opts ...app.Option) (*app.App, error) {
 			return nil
 		},
 		OnStop: func(ctx context.Context) error {
+			if exported {
+				return nil // never started
+			}
 			// Config.ShutdownTimeout (ALLFRAME_SHUTDOWN_TIMEOUT) bounds the
 			// drain and the stop as it does under Run; fx's StopTimeout
 			// still applies when it is shorter.

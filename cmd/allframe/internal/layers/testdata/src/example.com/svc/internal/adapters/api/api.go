@@ -1,0 +1,5 @@
+package api
+
+import (
+	_ "net/http"
+)

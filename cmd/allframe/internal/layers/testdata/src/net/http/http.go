@@ -1,0 +1,5 @@
+// Package http stands in for net/http.
+package http
+
+// Handler stands in for http.Handler.
+type Handler interface{}
