@@ -37,6 +37,9 @@ const (
 var typeKindNames = [...]string{"invalid", "bool", "int", "uint", "float", "string", "bytes", "time", "duration", "struct", "slice", "map", "pointer", "any"}
 
 func (k TypeKind) String() string {
+	if k == KindOneOf {
+		return "oneof"
+	}
 	if int(k) < len(typeKindNames) {
 		return typeKindNames[k]
 	}
@@ -73,6 +76,10 @@ type Type struct {
 	Enum []string
 	// Doc describes the type (from a Doc() string method on the type).
 	Doc string
+	// OneOf describes a sum type (KindOneOf); see OneOf.
+	OneOf *OneOfType
+
+	variant *VariantType // set on a struct declared as a variant of a sum type
 }
 
 // Deref returns the pointed-to type of a pointer type, else t.
@@ -344,7 +351,7 @@ func (ts *Types) of(rt reflect.Type, hint string) (*Type, error) {
 		}
 	case reflect.Interface:
 		if rt.NumMethod() != 0 {
-			return nil, fmt.Errorf("unsupported interface type %s (only any)", rt)
+			return nil, fmt.Errorf("unsupported interface type %s (only any, or a sum type declared with app.OneOf before use)", rt)
 		}
 		t.Kind = KindAny
 	case reflect.Slice:

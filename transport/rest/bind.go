@@ -3,6 +3,7 @@ package rest
 import (
 	"encoding/base64"
 	"fmt"
+	"github.com/allframe-go/allframe/internal/jsondec"
 	"math"
 	"net/http"
 	"net/url"
@@ -42,6 +43,9 @@ type scalarSetter func(p unsafe.Pointer, s string) error
 type bindPlan struct {
 	params  []paramBinder
 	hasBody bool // some field comes from the JSON body
+	// body decodes the JSON body when the input holds a sum type, which
+	// encoding/json cannot decode into; nil otherwise.
+	body jsondec.Func
 }
 
 func compileBindPlan(op *app.Operation) (*bindPlan, error) {
@@ -62,6 +66,9 @@ func compileBindPlan(op *app.Operation) (*bindPlan, error) {
 			return nil, fmt.Errorf("operation %q: %w", op.Name, err)
 		}
 		plan.params = append(plan.params, b)
+	}
+	if plan.hasBody && op.Input.HasOneOf() {
+		plan.body = jsondec.Compile(op.Input)
 	}
 	return plan, nil
 }

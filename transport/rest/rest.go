@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/allframe-go/allframe/internal/jsondec"
 	"io"
 	"mime"
 	"net/http"
@@ -277,7 +278,7 @@ func (t *Transport) decode(c echo.Context, plan *bindPlan, in any) error {
 			return bodyReadError(err)
 		}
 		if body := buf.Bytes(); len(bytes.TrimSpace(body)) > 0 {
-			if err := decodeJSON(body, in); err != nil {
+			if err := decodeJSON(body, in, plan.body); err != nil {
 				return err
 			}
 		}
@@ -301,11 +302,24 @@ func (t *Transport) decode(c echo.Context, plan *bindPlan, in any) error {
 // decodeJSON decodes body, exactly one JSON value, into in. encoding/json
 // would store invalid UTF-8 as U+FFFD; it is refused instead, naming the
 // field, as the gRPC and GraphQL transports refuse it.
-func decodeJSON(body []byte, in any) error {
+func decodeJSON(body []byte, in any, dec jsondec.Func) error {
 	if !utf8.Valid(body) {
 		field := invalidUTF8Field(body)
 		desc := "must be valid UTF-8"
 		return app.InvalidArgument("invalid "+field+": "+desc, app.FieldViolation{Field: field, Description: desc})
+	}
+	if dec != nil {
+		if !json.Valid(body) {
+			return jsonError(json.Unmarshal(body, new(any)))
+		}
+		if err := dec(body, reflect.ValueOf(in).UnsafePointer()); err != nil {
+			var ae *app.Error
+			if e := jsondec.Error(err); errors.As(e, &ae) {
+				return e
+			}
+			return jsonError(err)
+		}
+		return nil
 	}
 	if err := json.Unmarshal(body, in); err != nil {
 		return jsonError(err)
