@@ -4,7 +4,6 @@ import (
 	"errors"
 	"reflect"
 	"testing"
-	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -64,12 +63,12 @@ func TestRoundTrip(t *testing.T) {
 			ByName: map[string]Shape{"a": Square{Side: 9}}, Opt: &Drawing{Main: Ref{To: &n}}},
 	}
 	for _, give := range tests {
-		b, err := enc(nil, unsafe.Pointer(&give))
+		b, err := enc(nil, reflect.ValueOf(&give).UnsafePointer())
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got Drawing
-		if err := dec(b, unsafe.Pointer(&got)); err != nil {
+		if err := dec(b, reflect.ValueOf(&got).UnsafePointer()); err != nil {
 			t.Fatalf("decode %s: %v", b, err)
 		}
 		if diff := cmp.Diff(got, give); diff != "" {
@@ -91,7 +90,7 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var d Drawing
-		err := jsondec.Error(dec([]byte(tt.give), unsafe.Pointer(&d)))
+		err := jsondec.Error(dec([]byte(tt.give), reflect.ValueOf(&d).UnsafePointer()))
 		var ae *app.Error
 		if !errors.As(err, &ae) || ae.Code != app.CodeInvalidArgument || len(ae.Violations) != 1 || ae.Violations[0].Field != tt.wantField {
 			t.Errorf("%s: got %v, want invalid_argument naming %s", tt.give, err, tt.wantField)

@@ -3,7 +3,6 @@ package jsonenc_test
 import (
 	"reflect"
 	"testing"
-	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -64,7 +63,7 @@ func TestOneOfEncoder(t *testing.T) {
 			want: `{"main":{"kind":"ref","to":7},"shapes":[{"kind":"ref","to":null},null,{"kind":"square","side":1},{"kind":"circle","r":0,"label":"c"}]}`},
 	}
 	for _, tt := range tests {
-		got, err := enc(nil, unsafe.Pointer(&tt.give))
+		got, err := enc(nil, reflect.ValueOf(&tt.give).UnsafePointer())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +87,7 @@ func TestOneOfEncoderUndeclaredVariant(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := Drawing{Main: Triangle{}}
-	if _, err := jsonenc.Compile(dt)(nil, unsafe.Pointer(&v)); err == nil {
+	if _, err := jsonenc.Compile(dt)(nil, reflect.ValueOf(&v).UnsafePointer()); err == nil {
 		t.Error("encoding an undeclared variant succeeded")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/internal/jsondec"
 )
 
 // ErrorBody is the JSON document that the text content of a failed tool
@@ -60,6 +61,22 @@ func decodeArguments(args json.RawMessage, in any) error {
 		return app.InvalidArgument("invalid arguments: "+desc, app.FieldViolation{Field: "arguments", Description: desc})
 	}
 	if err := json.Unmarshal(args, in); err != nil {
+		return argumentsError(err)
+	}
+	return nil
+}
+
+// decodeSumArguments is decodeArguments for inputs holding a sum type,
+// which dec (compiled from the input type) decodes.
+func decodeSumArguments(args json.RawMessage, in any, dec jsondec.Func) error {
+	if len(args) == 0 || string(args) == "null" || !utf8.Valid(args) || !json.Valid(args) {
+		return decodeArguments(args, in)
+	}
+	if err := dec(args, reflect.ValueOf(in).UnsafePointer()); err != nil {
+		var ae *app.Error
+		if e := jsondec.Error(err); errors.As(e, &ae) {
+			return e
+		}
 		return argumentsError(err)
 	}
 	return nil
