@@ -161,6 +161,7 @@ func asJSON(t *testing.T, v any) string {
 }
 
 type oneOfServers struct {
+	a         *app.App
 	rest, gql http.Handler
 	grpc      *grpcjson.Client
 }
@@ -195,15 +196,16 @@ func newOneOfServers(t *testing.T) *oneOfServers {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &oneOfServers{rest: restH, gql: gqlH, grpc: gc}
+	return &oneOfServers{a: a, rest: restH, gql: gqlH, grpc: gc}
 }
 
 // call runs op with input (REST's JSON shape) over each protocol and
-// returns the results in REST's shape.
+// returns the results in REST's shape; in process, InvokeJSON takes and
+// returns REST's shape too.
 func (s *oneOfServers) call(t *testing.T, op, input string) map[string]result {
 	in := decodeJSON(t, input)
 	isStream := op == "methods"
-	res := map[string]result{}
+	res := map[string]result{"inprocess": inProcess{s.a}.call(t, s.a.Operation(op), input)}
 
 	// REST: the JSON body with the discriminator; streams as SSE.
 	var req *http.Request
@@ -361,7 +363,7 @@ func TestOneOfConformance(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := s.call(t, tt.op, tt.input)
-			for _, p := range []string{"rest", "grpc", "graphql"} {
+			for _, p := range []string{"inprocess", "rest", "grpc", "graphql"} {
 				if slices.Contains(tt.skip, p) {
 					if got[p].Code == "" {
 						t.Errorf("%s accepted the input: %+v", p, got[p])
@@ -383,9 +385,10 @@ func TestOneOfConformanceNoVariant(t *testing.T) {
 	s := newOneOfServers(t)
 	got := s.call(t, "pay", `{"method":{}}`)
 	want := map[string]result{
-		"rest":    {Code: "invalid_argument", Violations: []string{"method.type"}},
-		"grpc":    {Code: "invalid_argument", Violations: []string{"method"}},
-		"graphql": {Code: "invalid_argument", Violations: []string{"method"}},
+		"inprocess": {Code: "invalid_argument", Violations: []string{"method.type"}},
+		"rest":      {Code: "invalid_argument", Violations: []string{"method.type"}},
+		"grpc":      {Code: "invalid_argument", Violations: []string{"method"}},
+		"graphql":   {Code: "invalid_argument", Violations: []string{"method"}},
 	}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("(-got +want):\n%s", diff)

@@ -11,7 +11,6 @@ import (
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/allframe-go/allframe/app"
-	"github.com/allframe-go/allframe/internal/jsondec"
 )
 
 // ErrorBody is the JSON document that the text content of a failed tool
@@ -68,14 +67,14 @@ func decodeArguments(args json.RawMessage, in any) error {
 
 // decodeSumArguments is decodeArguments for inputs holding a sum type,
 // which dec (compiled from the input type) decodes.
-func decodeSumArguments(args json.RawMessage, in any, dec jsondec.Func) error {
+func decodeSumArguments(args json.RawMessage, in any, dec *app.JSONDecoder) error {
 	if len(args) == 0 || string(args) == "null" || !utf8.Valid(args) || !json.Valid(args) {
 		return decodeArguments(args, in)
 	}
-	if err := dec(args, reflect.ValueOf(in).UnsafePointer()); err != nil {
+	if err := dec.Decode(args, in); err != nil {
 		var ae *app.Error
-		if e := jsondec.Error(err); errors.As(e, &ae) {
-			return e
+		if errors.As(err, &ae) {
+			return err
 		}
 		return argumentsError(err)
 	}

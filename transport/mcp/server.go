@@ -10,7 +10,6 @@ import (
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/allframe-go/allframe/app"
-	"github.com/allframe-go/allframe/internal/jsondec"
 	"github.com/allframe-go/allframe/internal/jsonenc"
 )
 
@@ -84,7 +83,7 @@ func withRequest(h http.Handler) http.Handler {
 func (s *server) handler(op *app.Operation) sdk.ToolHandler {
 	decode := decodeArguments
 	if op.Input.HasOneOf() { // encoding/json cannot decode into a sum type
-		dec := jsondec.Compile(op.Input)
+		dec := app.NewJSONDecoder(op.Input)
 		decode = func(args json.RawMessage, in any) error { return decodeSumArguments(args, in, dec) }
 	}
 	marshal := json.Marshal

@@ -3,7 +3,6 @@ package rest
 import (
 	"encoding/base64"
 	"fmt"
-	"github.com/allframe-go/allframe/internal/jsondec"
 	"math"
 	"net/http"
 	"net/url"
@@ -45,7 +44,7 @@ type bindPlan struct {
 	hasBody bool // some field comes from the JSON body
 	// body decodes the JSON body when the input holds a sum type, which
 	// encoding/json cannot decode into; nil otherwise.
-	body jsondec.Func
+	body *app.JSONDecoder
 }
 
 func compileBindPlan(op *app.Operation) (*bindPlan, error) {
@@ -68,7 +67,7 @@ func compileBindPlan(op *app.Operation) (*bindPlan, error) {
 		plan.params = append(plan.params, b)
 	}
 	if plan.hasBody && op.Input.HasOneOf() {
-		plan.body = jsondec.Compile(op.Input)
+		plan.body = app.NewJSONDecoder(op.Input)
 	}
 	return plan, nil
 }

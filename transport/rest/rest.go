@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/allframe-go/allframe/internal/jsondec"
 	"io"
 	"mime"
 	"net/http"
@@ -302,7 +301,7 @@ func (t *Transport) decode(c echo.Context, plan *bindPlan, in any) error {
 // decodeJSON decodes body, exactly one JSON value, into in. encoding/json
 // would store invalid UTF-8 as U+FFFD; it is refused instead, naming the
 // field, as the gRPC and GraphQL transports refuse it.
-func decodeJSON(body []byte, in any, dec jsondec.Func) error {
+func decodeJSON(body []byte, in any, dec *app.JSONDecoder) error {
 	if !utf8.Valid(body) {
 		field := invalidUTF8Field(body)
 		desc := "must be valid UTF-8"
@@ -312,10 +311,10 @@ func decodeJSON(body []byte, in any, dec jsondec.Func) error {
 		if !json.Valid(body) {
 			return jsonError(json.Unmarshal(body, new(any)))
 		}
-		if err := dec(body, reflect.ValueOf(in).UnsafePointer()); err != nil {
+		if err := dec.Decode(body, in); err != nil {
 			var ae *app.Error
-			if e := jsondec.Error(err); errors.As(e, &ae) {
-				return e
+			if errors.As(err, &ae) {
+				return err
 			}
 			return jsonError(err)
 		}
