@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"unicode"
 	"unsafe"
 )
@@ -257,6 +258,9 @@ func (ts *Types) DeclareOneOf(iface reflect.Type, opts ...OneOfOption) (*Type, e
 		names[wire] = true
 		if f := vt.Field(d.discriminator); f != nil {
 			return nil, fmt.Errorf("sum type %s: variant %s has a field %s named like the discriminator %q", iface, rt, f.GoName, d.discriminator)
+		}
+		if slices.ContainsFunc(t.OneOf.Variants, func(o *VariantType) bool { return o.Type == vt }) {
+			return nil, fmt.Errorf("sum type %s: %s is already a variant of it (by value or by pointer, not both)", iface, st)
 		}
 		if vt.variant != nil {
 			return nil, fmt.Errorf("sum type %s: %s is already a variant of %s", iface, vt.Go, vt.variant.Sum.Go)
