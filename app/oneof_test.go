@@ -172,3 +172,43 @@ func TestOneOfMisdeclaredPanics(t *testing.T) {
 	a := app.New()
 	app.OneOf[Owner](a) // no variants
 }
+
+type page[T any] struct {
+	Items []T  `json:"items"`
+	More  bool `json:"more"`
+}
+
+type named[T any] struct {
+	Items []T `json:"items"`
+}
+
+func (named[T]) SchemaName() string { return reflect.TypeFor[T]().Name() + "Page" }
+
+type badName struct{}
+
+func (badName) SchemaName() string { return "a-b" }
+
+func TestGenericSchemaNames(t *testing.T) {
+	ts := app.NewTypes()
+	tests := []struct {
+		give reflect.Type
+		want string
+	}{
+		{give: reflect.TypeFor[page[Dog]](), want: "pageDog"},
+		{give: reflect.TypeFor[page[Fish]](), want: "pageFish"},
+		{give: reflect.TypeFor[named[Dog]](), want: "DogPage"},
+		{give: reflect.TypeFor[named[Fish]](), want: "FishPage"},
+	}
+	for _, tt := range tests {
+		typ, err := ts.Of(tt.give)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if typ.Name != tt.want {
+			t.Errorf("%s: name %q, want %q", tt.give, typ.Name, tt.want)
+		}
+	}
+	if _, err := ts.Of(reflect.TypeFor[badName]()); err == nil || !strings.Contains(err.Error(), `SchemaName "a-b"`) {
+		t.Errorf("invalid SchemaName: got %v", err)
+	}
+}

@@ -296,7 +296,21 @@ var (
 	rawJSONType  = reflect.TypeFor[json.RawMessage]()
 	enumIface    = reflect.TypeFor[Enum]()
 	docIface     = reflect.TypeFor[interface{ Doc() string }]()
+
+	schemaNamerIface = reflect.TypeFor[SchemaNamer]()
 )
+
+// SchemaNamer is implemented by types that name themselves in every schema
+// (OpenAPI, GraphQL, protobuf), overriding the Go name: generic types
+// especially, whose default name joins the type and its arguments
+// ("Page[Account]" is "PageAccount"):
+//
+//	func (Page[T]) SchemaName() string { return reflect.TypeFor[T]().Name() + "Page" }
+//
+// The method is called on the zero value, once, at registration.
+type SchemaNamer interface {
+	SchemaName() string
+}
 
 // Of returns the Type model of rt, building it (once) if needed.
 func (ts *Types) Of(rt reflect.Type) (*Type, error) {
@@ -442,6 +456,15 @@ func (ts *Types) of(rt reflect.Type, hint string) (*Type, error) {
 // name returns a unique schema name for a named or anonymous Go type.
 func (ts *Types) name(rt reflect.Type, hint string) (string, error) {
 	base := sanitizeName(rt.Name())
+	if rt.Implements(schemaNamerIface) {
+		base = reflect.Zero(rt).Interface().(SchemaNamer).SchemaName()
+		if !wireNameRE.MatchString(base) {
+			return "", fmt.Errorf("%s: SchemaName %q must be ASCII letters, digits and underscores, starting with a letter", rt, base)
+		}
+		if prev, ok := ts.names[base]; ok && prev != rt {
+			return "", fmt.Errorf("%s: SchemaName %q is already the name of %s", rt, base, prev)
+		}
+	}
 	if base == "" {
 		base = hint
 	}
