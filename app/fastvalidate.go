@@ -72,6 +72,9 @@ type compiledStruct struct {
 // compileValidation returns a compiled validator for t, or nil when some
 // rule needs go-playground/validator.
 func compileValidation(t *Type) *compiledStruct {
+	if t.HasOneOf() {
+		return nil // variants are checked through their interface by the library
+	}
 	cs, ok := compileStruct(t, map[*Type]bool{})
 	if !ok {
 		return nil

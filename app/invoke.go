@@ -72,8 +72,8 @@ func (a *App) InvokeJSON(ctx context.Context, name string, input []byte, opts ..
 	in := op.NewInput()
 	call := &Call{Protocol: ProtocolInProcess, Input: in}
 	if len(bytes.TrimSpace(input)) > 0 {
-		if err := json.Unmarshal(input, in); err != nil {
-			call.InputErr = InvalidArgument("malformed JSON input: " + err.Error())
+		if err := op.jsonIO.unmarshal(input, in); err != nil {
+			call.InputErr = err
 		}
 	}
 	for _, o := range opts {
@@ -82,7 +82,7 @@ func (a *App) InvokeJSON(ctx context.Context, name string, input []byte, opts ..
 	if op.Kind == OpStream {
 		var items []json.RawMessage
 		call.Send = func(item any) error {
-			b, err := json.Marshal(item)
+			b, err := op.jsonIO.marshal(item)
 			items = append(items, b)
 			return err
 		}
@@ -98,5 +98,5 @@ func (a *App) InvokeJSON(ctx context.Context, name string, input []byte, opts ..
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(out)
+	return op.jsonIO.marshal(out)
 }

@@ -75,6 +75,7 @@ type Operation struct {
 	validate   bool
 	checks     *checker
 	fast       *compiledStruct
+	jsonIO     *sumJSON // set when the input or output holds a sum type (oneofjson.go)
 }
 
 // NewInput returns a pointer to a new zero input value (*In).
@@ -376,6 +377,7 @@ func (a *App) register(name string, kind OpKind, in, out reflect.Type, opts []Op
 			return nil, fmt.Errorf("operation %q: route %s %s already used by %q", name, op.HTTPMethod, op.HTTPPath, other.Name)
 		}
 	}
+	op.jsonIO = newSumJSON(inT, outT)
 	op.validate = needsValidation(inT, map[*Type]bool{})
 	op.checks = buildChecks(inT)
 	if op.validate {

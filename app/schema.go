@@ -37,6 +37,9 @@ const (
 var typeKindNames = [...]string{"invalid", "bool", "int", "uint", "float", "string", "bytes", "time", "duration", "struct", "slice", "map", "pointer", "any"}
 
 func (k TypeKind) String() string {
+	if k == KindOneOf {
+		return "oneof"
+	}
 	if int(k) < len(typeKindNames) {
 		return typeKindNames[k]
 	}
@@ -73,6 +76,10 @@ type Type struct {
 	Enum []string
 	// Doc describes the type (from a Doc() string method on the type).
 	Doc string
+	// OneOf describes a sum type (KindOneOf); see OneOf.
+	OneOf *OneOfType
+
+	variant *VariantType // set on a struct declared as a variant of a sum type
 }
 
 // Deref returns the pointed-to type of a pointer type, else t.
@@ -289,7 +296,21 @@ var (
 	rawJSONType  = reflect.TypeFor[json.RawMessage]()
 	enumIface    = reflect.TypeFor[Enum]()
 	docIface     = reflect.TypeFor[interface{ Doc() string }]()
+
+	schemaNamerIface = reflect.TypeFor[SchemaNamer]()
 )
+
+// SchemaNamer is implemented by types that name themselves in every schema
+// (OpenAPI, GraphQL, protobuf), overriding the Go name: generic types
+// especially, whose default name joins the type and its arguments
+// ("Page[Account]" is "AccountPage"):
+//
+//	func (Page[T]) SchemaName() string { return reflect.TypeFor[T]().Name() + "Page" }
+//
+// The method is called on the zero value, once, at registration.
+type SchemaNamer interface {
+	SchemaName() string
+}
 
 // Of returns the Type model of rt, building it (once) if needed.
 func (ts *Types) Of(rt reflect.Type) (*Type, error) {
@@ -344,7 +365,7 @@ func (ts *Types) of(rt reflect.Type, hint string) (*Type, error) {
 		}
 	case reflect.Interface:
 		if rt.NumMethod() != 0 {
-			return nil, fmt.Errorf("unsupported interface type %s (only any)", rt)
+			return nil, fmt.Errorf("unsupported interface type %s (only any, or a sum type declared with app.OneOf before use)", rt)
 		}
 		t.Kind = KindAny
 	case reflect.Slice:
@@ -435,6 +456,15 @@ func (ts *Types) of(rt reflect.Type, hint string) (*Type, error) {
 // name returns a unique schema name for a named or anonymous Go type.
 func (ts *Types) name(rt reflect.Type, hint string) (string, error) {
 	base := sanitizeName(rt.Name())
+	if rt.Implements(schemaNamerIface) {
+		base = reflect.Zero(rt).Interface().(SchemaNamer).SchemaName()
+		if !wireNameRE.MatchString(base) {
+			return "", fmt.Errorf("%s: SchemaName %q must be ASCII letters, digits and underscores, starting with a letter", rt, base)
+		}
+		if prev, ok := ts.names[base]; ok && prev != rt {
+			return "", fmt.Errorf("%s: SchemaName %q is already the name of %s", rt, base, prev)
+		}
+	}
 	if base == "" {
 		base = hint
 	}
@@ -463,15 +493,19 @@ func (ts *Types) name(rt reflect.Type, hint string) (string, error) {
 // sanitizeName turns "Page[github.com/x/y.Item]" into "PageItem".
 func sanitizeName(s string) string {
 	if i := strings.IndexByte(s, '['); i >= 0 {
+		// A generic instantiation reads as English: the type arguments,
+		// then the generic type (Page[Account] → AccountPage,
+		// Pair[Key, Value] → KeyValuePair).
 		args := strings.TrimSuffix(s[i+1:], "]")
 		var b strings.Builder
-		b.WriteString(s[:i])
 		for a := range strings.SplitSeq(args, ",") {
+			a = strings.TrimSpace(a)
 			if j := strings.LastIndexAny(a, "./"); j >= 0 {
 				a = a[j+1:]
 			}
 			b.WriteString(exportName(sanitizeName(a)))
 		}
+		b.WriteString(exportName(s[:i]))
 		s = b.String()
 	}
 	var b strings.Builder

@@ -41,6 +41,12 @@ func needsValidation(t *Type, seen map[*Type]bool) bool {
 		return needsValidation(t.Elem, seen)
 	case KindString:
 		return len(t.Enum) > 0
+	case KindOneOf:
+		for _, v := range t.OneOf.Variants {
+			if needsValidation(v.Type, seen) {
+				return true
+			}
+		}
 	case KindStruct:
 		for _, f := range t.Fields {
 			if f.Validate != "" || f.pattern != "" || needsValidation(f.Type, seen) {
@@ -81,6 +87,12 @@ func (c *checker) needs(t *Type, visiting map[*Type]bool) bool {
 		need = len(t.Enum) > 0
 	case KindPointer, KindSlice, KindMap:
 		need = c.needs(t.Elem, visiting)
+	case KindOneOf:
+		for _, v := range t.OneOf.Variants {
+			if c.needs(v.Type, visiting) {
+				need = true
+			}
+		}
 	case KindStruct:
 		for _, f := range t.Fields {
 			if c.needs(f.Type, visiting) || f.pattern != "" {
@@ -109,6 +121,20 @@ func (c *checker) check(t *Type, v reflect.Value, path string, pattern *regexp.R
 	case KindPointer:
 		if !v.IsNil() {
 			c.check(t.Elem, v.Elem(), path, pattern, out)
+		}
+	case KindOneOf:
+		if v.IsNil() {
+			return
+		}
+		e := v.Elem()
+		if vr := t.OneOf.VariantFor(e.Type()); vr != nil && c.need[vr.Type] {
+			if vr.Pointer {
+				if e.IsNil() {
+					return
+				}
+				e = e.Elem()
+			}
+			c.check(vr.Type, e, path, nil, out)
 		}
 	case KindSlice:
 		if !c.need[t.Elem] {

@@ -26,6 +26,10 @@ type inputPlan struct {
 	elem   *inputPlan
 	fields []inputField
 	enum   []string
+	// oneOf and variants decode a sum type's @oneOf input object: variants
+	// holds the plan of each variant's struct, in the sum type's order.
+	oneOf    *app.OneOfType
+	variants []*inputPlan
 }
 
 type inputField struct {
@@ -63,6 +67,11 @@ func (ps *inputPlans) plan(t *app.Type) *inputPlan {
 		ip.code = codeObject
 		for _, f := range inputFieldsOf(t, ps.memo) {
 			ip.fields = append(ip.fields, inputField{name: f.Name, offset: f.Offset, plan: ps.plan(f.Type)})
+		}
+	case app.KindOneOf:
+		ip.code, ip.oneOf = codeUnion, t.OneOf
+		for _, v := range t.OneOf.Variants {
+			ip.variants = append(ip.variants, ps.plan(v.Type))
 		}
 	default:
 		vp := newPlans().value(t) // leaf kinds only: no recursion
@@ -269,6 +278,8 @@ func (ip *inputPlan) decode(p unsafe.Pointer, v any) *inputError {
 		*(*unsafe.Pointer)(p) = nv.UnsafePointer()
 	case codeSlice:
 		return ip.list(p, v)
+	case codeUnion:
+		return ip.oneOfInput(p, v)
 	case codeObject:
 		m, ok := v.(map[string]any)
 		if !ok {
@@ -285,6 +296,39 @@ func (ip *inputPlan) decode(p unsafe.Pointer, v any) *inputError {
 			}
 		}
 	}
+	return nil
+}
+
+// oneOfInput decodes a @oneOf input object: exactly one field, named after
+// a variant, must be set (and not null).
+func (ip *inputPlan) oneOfInput(p unsafe.Pointer, v any) *inputError {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return invalid("must be an object")
+	}
+	chosen := -1
+	for i, vr := range ip.oneOf.Variants {
+		fv, ok := m[vr.Name]
+		if !ok {
+			continue
+		}
+		if fv == nil {
+			return invalid("must not be null").at(vr.Name)
+		}
+		if chosen >= 0 {
+			return invalid("must set exactly one of: %s; %s and %s are set", strings.Join(ip.oneOf.Names(), ", "), ip.oneOf.Variants[chosen].Name, vr.Name)
+		}
+		chosen = i
+	}
+	if chosen < 0 {
+		return invalid("must set exactly one of: %s", strings.Join(ip.oneOf.Names(), ", "))
+	}
+	vr := ip.oneOf.Variants[chosen]
+	val, q := vr.New()
+	if err := ip.variants[chosen].decode(q, m[vr.Name]); err != nil {
+		return err.at(vr.Name)
+	}
+	vr.Store(p, val)
 	return nil
 }
 

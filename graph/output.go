@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"time"
 	"unsafe"
@@ -39,6 +40,7 @@ const (
 	codePointer
 	codeSlice
 	codeObject
+	codeUnion // a sum type: the variant's object
 )
 
 // valuePlan encodes values of one Go type to JSON, compiled once per type
@@ -53,6 +55,15 @@ type valuePlan struct {
 	elemNullable bool
 	obj          *objectPlan
 	enum         []string
+	union        *unionPlan
+}
+
+// unionPlan resolves a sum type: its variants' object plans, in the order of
+// the sum type's variants.
+type unionPlan struct {
+	name    string
+	oneOf   *app.OneOfType
+	members []*objectPlan
 }
 
 // objectPlan is the resolve plan of an output struct type: its GraphQL
@@ -124,6 +135,12 @@ func (ps *plans) value(t *app.Type) *valuePlan {
 		vp.elemSize, vp.elemNullable = t.Elem.Go.Size(), elemNullable(t.Elem)
 	case app.KindStruct:
 		vp.code, vp.obj = codeObject, ps.object(t)
+	case app.KindOneOf:
+		u := &unionPlan{name: t.Name, oneOf: t.OneOf}
+		for _, v := range t.OneOf.Variants {
+			u.members = append(u.members, ps.object(v.Type))
+		}
+		vp.code, vp.union = codeUnion, u
 	}
 	return vp
 }
@@ -227,6 +244,21 @@ func (st *state) encode(vp *valuePlan, p unsafe.Pointer, sel *selection) bool {
 		return st.list(vp, (*sliceHeader)(p), sel)
 	case codeObject:
 		return st.object(vp.obj, p, sel)
+	case codeUnion:
+		v, q := vp.union.oneOf.Variant(p)
+		if v == nil {
+			if *(*unsafe.Pointer)(p) != nil {
+				return st.fail("Union " + vp.union.name + " cannot represent a value of an undeclared variant")
+			}
+			st.buf = append(st.buf, "null"...)
+			return true
+		}
+		if q == nil { // a nil pointer variant
+			st.buf = append(st.buf, "null"...)
+			return true
+		}
+		i := slices.Index(vp.union.oneOf.Variants, v)
+		return st.object(vp.union.members[i], q, sel.variants[i])
 	}
 	return true
 }

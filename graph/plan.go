@@ -43,6 +43,9 @@ type rootField struct {
 // selection is a selection set compiled for one object type.
 type selection struct {
 	fields []selField
+	// variants holds, for a union field, the selection compiled for each
+	// variant's object type, in the sum type's variant order.
+	variants []*selection
 }
 
 // selField is one response key of a selection.
@@ -104,9 +107,9 @@ func (s *Schema) compile(opCtx *graphql.OperationContext) (*opPlan, error) {
 	return p, nil
 }
 
-func (s *Schema) compileSelection(opCtx *graphql.OperationContext, obj *objectPlan, set ast.SelectionSet) (*selection, error) {
+func (s *Schema) compileSelection(opCtx *graphql.OperationContext, obj *objectPlan, set ast.SelectionSet, satisfies ...string) (*selection, error) {
 	sel := &selection{}
-	for _, cf := range graphql.CollectFields(opCtx, set, []string{obj.name}) {
+	for _, cf := range graphql.CollectFields(opCtx, set, append([]string{obj.name}, satisfies...)) {
 		f := selField{key: responseKey(cf.Alias), alias: cf.Alias, pos: cf.Position}
 		if cf.Name == "__typename" {
 			f.typename = true
@@ -119,7 +122,16 @@ func (s *Schema) compileSelection(opCtx *graphql.OperationContext, obj *objectPl
 		}
 		f.field = fp
 		if !fp.constTrue {
-			if o := baseObject(fp.plan); o != nil {
+			if u := baseUnion(fp.plan); u != nil {
+				f.sub = &selection{}
+				for _, m := range u.members {
+					sub, err := s.compileSelection(opCtx, m, cf.Selections, u.name)
+					if err != nil {
+						return nil, err
+					}
+					f.sub.variants = append(f.sub.variants, sub)
+				}
+			} else if o := baseObject(fp.plan); o != nil {
 				sub, err := s.compileSelection(opCtx, o, cf.Selections)
 				if err != nil {
 					return nil, err
@@ -138,6 +150,14 @@ func baseObject(vp *valuePlan) *objectPlan {
 		vp = vp.elem
 	}
 	return vp.obj
+}
+
+// baseUnion returns the union plan under pointers and lists, or nil.
+func baseUnion(vp *valuePlan) *unionPlan {
+	for vp.code == codePointer || vp.code == codeSlice {
+		vp = vp.elem
+	}
+	return vp.union
 }
 
 // variableDirectives reports whether any @skip or @include in the

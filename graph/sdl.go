@@ -109,11 +109,14 @@ func leafName(t *app.Type) string {
 // interfaces (JSON) and omitempty/omitzero fields are; everything else is
 // non-null (nil slices are written as [] and nil maps as {}).
 func outputNullable(f *app.Field) bool {
-	return f.Omittable() || f.Type.Kind == app.KindPointer || f.Type.Kind == app.KindAny
+	return f.Omittable() || f.Type.Kind == app.KindPointer || f.Type.Kind == app.KindAny || f.Type.Kind == app.KindOneOf
 }
 
-// elemNullable reports whether list elements of type t are nullable.
-func elemNullable(t *app.Type) bool { return t.Kind == app.KindPointer || t.Kind == app.KindAny }
+// elemNullable reports whether list elements of type t are nullable: a sum
+// type's element may be a nil interface.
+func elemNullable(t *app.Type) bool {
+	return t.Kind == app.KindPointer || t.Kind == app.KindAny || t.Kind == app.KindOneOf
+}
 
 // inputName is the GraphQL name of the input object for struct type t.
 func inputName(t *app.Type) string { return t.Name + "Input" }
@@ -182,11 +185,16 @@ func buildSDL(a *app.App) (string, error) {
 		q := b.queue[0]
 		b.queue = b.queue[1:]
 		var err error
-		if q.input {
+		switch {
+		case q.input && q.t.Kind == app.KindOneOf:
+			err = b.oneOfInput(&out, q.t)
+		case q.input:
 			err = b.inputType(&out, q.t)
-		} else if q.t.Kind == app.KindStruct {
+		case q.t.Kind == app.KindOneOf:
+			err = b.union(&out, q.t)
+		case q.t.Kind == app.KindStruct:
 			err = b.objectType(&out, q.t)
-		} else {
+		default:
 			b.enumType(&out, q.t)
 		}
 		if err != nil {
@@ -223,6 +231,8 @@ func (b *sdlBuilder) enqueue(t *app.Type, input bool) error {
 	switch {
 	case input:
 		name, what = inputName(t), "the input of Go type "+t.Go.String()
+	case t.Kind == app.KindOneOf:
+		name, what = t.Name, "sum type "+t.Go.String()
 	case t.Kind == app.KindStruct:
 		name, what = t.Name, "Go type "+t.Go.String()
 	default:
@@ -254,7 +264,7 @@ func (b *sdlBuilder) ref(t *app.Type, input bool) (string, error) {
 		return scalarUpload, b.scalar(scalarUpload)
 	}
 	switch t.Kind {
-	case app.KindStruct:
+	case app.KindStruct, app.KindOneOf:
 		if err := b.enqueue(t, input); err != nil {
 			return "", err
 		}
@@ -428,6 +438,44 @@ func (b *sdlBuilder) inputType(w *strings.Builder, t *app.Type) error {
 		if err := b.inputValue(w, t, f, "  "); err != nil {
 			return err
 		}
+	}
+	w.WriteString("}\n\n")
+	return nil
+}
+
+// union writes an output sum type as a union of its variants' object types.
+func (b *sdlBuilder) union(w *strings.Builder, t *app.Type) error {
+	names := make([]string, len(t.OneOf.Variants))
+	for i, v := range t.OneOf.Variants {
+		if err := b.enqueue(v.Type, false); err != nil {
+			return fmt.Errorf("sum type %s: %w", t.Go, err)
+		}
+		names[i] = v.Type.Name
+	}
+	writeDesc(w, "", t.Doc)
+	w.WriteString("union " + t.Name + " = " + strings.Join(names, " | ") + "\n\n")
+	return nil
+}
+
+// oneOfInput writes an input sum type as a @oneOf input object (the OneOf
+// Input Objects RFC): one nullable field per variant, named after it, of
+// which exactly one must be set.
+func (b *sdlBuilder) oneOfInput(w *strings.Builder, t *app.Type) error {
+	doc := t.Doc
+	if doc == "" {
+		doc = "Exactly one of: " + strings.Join(t.OneOf.Names(), ", ") + "."
+	}
+	writeDesc(w, "", doc)
+	w.WriteString("input " + inputName(t) + " @oneOf {\n")
+	for _, v := range t.OneOf.Variants {
+		if len(inputFieldsOf(v.Type, b.inputFields)) == 0 {
+			return fmt.Errorf("sum type %s: variant %s has no field GraphQL input can carry", t.Go, v.Type.Go)
+		}
+		typ, err := b.ref(v.Type, true)
+		if err != nil {
+			return fmt.Errorf("sum type %s: %w", t.Go, err)
+		}
+		w.WriteString("  " + v.Name + ": " + typ + "\n")
 	}
 	w.WriteString("}\n\n")
 	return nil

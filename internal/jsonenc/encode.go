@@ -5,6 +5,7 @@ import (
 	"encoding"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -195,6 +196,8 @@ func (e *Encoders) compile(t *app.Type) Func {
 		return e.mapEncoder(t)
 	case app.KindStruct:
 		return e.structEncoder(t)
+	case app.KindOneOf:
+		return e.oneOfEncoder(t)
 	}
 	return fallback(rt) // any, and anything the type schema adds later
 }
@@ -295,9 +298,18 @@ func (e *Encoders) structEncoder(t *app.Type) Func {
 			omit:   OmitFunc(f),
 		})
 	}
+	first0 := true
+	var tag []byte
+	if v := t.VariantOf(); v != nil {
+		// A variant always carries its discriminator, first.
+		tag = append(AppendString(nil, v.Sum.OneOf.Discriminator), ':')
+		tag = AppendString(tag, v.Name)
+		first0 = false
+	}
 	return func(b []byte, p unsafe.Pointer) ([]byte, error) {
 		b = append(b, '{')
-		first := true
+		b = append(b, tag...)
+		first := first0
 		var err error
 		for i := range fields {
 			f := &fields[i]
@@ -337,4 +349,28 @@ func encodeBytes(b []byte, p unsafe.Pointer) ([]byte, error) {
 	b = append(b, '"')
 	b = base64.StdEncoding.AppendEncode(b, s)
 	return append(b, '"'), nil
+}
+
+// oneOfEncoder encodes a sum type: null for a nil interface, else the
+// variant's object (which starts with its discriminator). The variant is
+// found by the interface's type word, without reflection.
+func (e *Encoders) oneOfEncoder(t *app.Type) Func {
+	o := t.OneOf
+	encs := make(map[*app.VariantType]Func, len(o.Variants))
+	for _, v := range o.Variants {
+		encs[v] = e.of(v.Type)
+	}
+	return func(b []byte, p unsafe.Pointer) ([]byte, error) {
+		v, q := o.Variant(p)
+		if v == nil {
+			if *(*unsafe.Pointer)(p) != nil {
+				return b, fmt.Errorf("json: %s holds an undeclared variant %s", t.Go, reflect.NewAt(t.Go, p).Elem().Elem().Type())
+			}
+			return append(b, "null"...), nil
+		}
+		if q == nil {
+			return append(b, "null"...), nil
+		}
+		return encs[v](b, q)
+	}
 }

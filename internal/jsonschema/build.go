@@ -42,6 +42,10 @@ func (b *Builder) MarkInput(t *app.Type) {
 		}
 	case app.KindSlice, app.KindMap, app.KindPointer:
 		b.MarkInput(t.Elem)
+	case app.KindOneOf:
+		for _, v := range t.OneOf.Variants {
+			b.MarkInput(v.Type)
+		}
 	}
 }
 
@@ -74,7 +78,7 @@ func (b *Builder) Document(t *app.Type) *Schema {
 // Schema returns a $ref for named types (defining them on first use) and
 // an inline schema otherwise; pointers add null.
 func (b *Builder) Schema(t *app.Type) *Schema {
-	if t.Name != "" && (t.Kind == app.KindStruct || len(t.Enum) > 0) {
+	if t.Name != "" && (t.Kind == app.KindStruct || t.Kind == app.KindOneOf || len(t.Enum) > 0) {
 		b.define(t)
 		return b.Ref(t.Name)
 	}
@@ -171,20 +175,40 @@ func (b *Builder) Inline(t *app.Type) *Schema {
 		return b.Schema(t)
 	case app.KindStruct:
 		return b.Object(t, nil)
+	case app.KindOneOf:
+		return b.oneOf(t)
 	}
 	return &Schema{}
+}
+
+// oneOf returns the schema of sum type t: a oneOf of its variants' schemas
+// with a discriminator mapping each wire name to its variant. Each variant's
+// object schema holds the discriminator as a required const property.
+func (b *Builder) oneOf(t *app.Type) *Schema {
+	s := &Schema{Description: t.Doc, Discriminator: &Discriminator{PropertyName: t.OneOf.Discriminator, Mapping: map[string]string{}}}
+	for _, v := range t.OneOf.Variants {
+		ref := b.Schema(v.Type)
+		s.OneOf = append(s.OneOf, ref)
+		s.Discriminator.Mapping[v.Name] = ref.Ref
+	}
+	return s
 }
 
 // Object returns the object schema of struct t with the fields keep
 // accepts (all when keep is nil).
 func (b *Builder) Object(t *app.Type, keep func(*app.Field) bool) *Schema {
 	s := &Schema{Type: []string{"object"}, Description: t.Doc, Properties: map[string]*Schema{}}
+	if v := t.VariantOf(); v != nil {
+		d := v.Sum.OneOf.Discriminator
+		s.Properties[d] = &Schema{Type: []string{"string"}, Const: v.Name}
+		s.Required = append(s.Required, d)
+	}
 	for _, f := range t.Fields {
 		if keep != nil && !keep(f) {
 			continue
 		}
 		s.Properties[f.Name] = b.Property(f)
-		if f.Required || !b.inputs[t] && !f.Omittable() && f.Type.Kind != app.KindPointer {
+		if f.Required || !b.inputs[t] && !f.Omittable() && f.Type.Kind != app.KindPointer && f.Type.Kind != app.KindOneOf {
 			s.Required = append(s.Required, f.Name)
 		}
 	}
@@ -195,6 +219,9 @@ func (b *Builder) Object(t *app.Type, keep func(*app.Field) bool) *Schema {
 // deprecation and constraints (a $ref gets them through allOf).
 func (b *Builder) Property(f *app.Field) *Schema {
 	p := b.Schema(f.Type)
+	if f.Type.Kind == app.KindOneOf && !f.Required {
+		p = &Schema{AnyOf: []*Schema{p, {Type: []string{"null"}}}} // a nil interface
+	}
 	if f.Doc == "" && f.Deprecated == "" && f.Constraints.IsZero() {
 		return p
 	}

@@ -37,9 +37,21 @@ type Schema struct {
 	PropertyNames        *Schema            `json:"propertyNames,omitempty"`
 	AllOf                []*Schema          `json:"allOf,omitempty"`
 	AnyOf                []*Schema          `json:"anyOf,omitempty"`
+	OneOf                []*Schema          `json:"oneOf,omitempty"`
+	// Const is "const" (the discriminator value of a sum type's variant).
+	Const any `json:"const,omitempty"`
+	// Discriminator is OpenAPI's discriminator object, set on sum types.
+	Discriminator *Discriminator `json:"discriminator,omitempty"`
 
 	// Defs is "$defs", set on document roots only.
 	Defs map[string]*Schema `json:"$defs,omitempty"`
+}
+
+// Discriminator is OpenAPI's discriminator object: the property naming the
+// variant and the schema of each variant by name.
+type Discriminator struct {
+	PropertyName string            `json:"propertyName"`
+	Mapping      map[string]string `json:"mapping,omitempty"`
 }
 
 // MarshalJSON writes s with "type" as a string when it names one type.

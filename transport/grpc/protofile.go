@@ -135,8 +135,23 @@ func (p *printer) message(m *descriptorpb.DescriptorProto) {
 	for _, n := range m.NestedType {
 		entries["."+full+"."+n.GetName()] = n
 	}
+	inOneof := int32(-1) // the real (not synthetic) oneof being printed
 	for _, f := range m.Field {
-		p.comment(full+"."+f.GetName(), "  ")
+		indent := "  "
+		if f.OneofIndex != nil && !f.GetProto3Optional() {
+			if f.GetOneofIndex() != inOneof {
+				if inOneof >= 0 {
+					p.line("  }")
+				}
+				inOneof = f.GetOneofIndex()
+				p.line("  oneof %s {", m.OneofDecl[inOneof].GetName())
+			}
+			indent = "    "
+		} else if inOneof >= 0 {
+			p.line("  }")
+			inOneof = -1
+		}
+		p.comment(full+"."+f.GetName(), indent)
 		var typ string
 		switch entry := entries[f.GetTypeName()]; {
 		case entry != nil:
@@ -156,10 +171,13 @@ func (p *printer) message(m *descriptorpb.DescriptorProto) {
 			opts = append(opts, "deprecated = true")
 		}
 		if len(opts) > 0 {
-			p.line("  %s %s = %d [%s];", typ, f.GetName(), f.GetNumber(), strings.Join(opts, ", "))
+			p.line("%s%s %s = %d [%s];", indent, typ, f.GetName(), f.GetNumber(), strings.Join(opts, ", "))
 			continue
 		}
-		p.line("  %s %s = %d;", typ, f.GetName(), f.GetNumber())
+		p.line("%s%s %s = %d;", indent, typ, f.GetName(), f.GetNumber())
+	}
+	if inOneof >= 0 {
+		p.line("  }")
 	}
 	p.line("}")
 }

@@ -173,9 +173,12 @@ func buildSchema(a *app.App) (*schema, error) {
 	for i := 0; i < len(b.queue); i++ {
 		t := b.queue[i]
 		var err error
-		if t.Kind == app.KindStruct {
+		switch t.Kind {
+		case app.KindStruct:
 			err = b.message(t.Name, t, t.Doc)
-		} else {
+		case app.KindOneOf:
+			err = b.oneOf(t)
+		default:
 			err = b.enum(t)
 		}
 		if err != nil {
@@ -459,5 +462,47 @@ func (b *builder) enum(t *app.Type) error {
 		}
 	}
 	b.enums = append(b.enums, ed)
+	return nil
+}
+
+// oneOfName is the oneof of a sum type's message.
+const oneOfName = "value"
+
+// oneOf emits the message of sum type t: one oneof whose members are the
+// variants' messages, named and numbered after the variants.
+func (b *builder) oneOf(t *app.Type) error {
+	full := b.pkg + "." + t.Name
+	doc := t.Doc
+	if doc == "" {
+		doc = "One of: " + strings.Join(t.OneOf.Names(), ", ") + "."
+	}
+	b.doc(full, doc)
+	msg := &descriptorpb.DescriptorProto{
+		Name:      proto.String(t.Name),
+		OneofDecl: []*descriptorpb.OneofDescriptorProto{{Name: proto.String(oneOfName)}},
+	}
+	used := map[string]bool{}
+	for _, v := range t.OneOf.Variants {
+		name, err := b.ref(v.Type)
+		if err != nil {
+			return err
+		}
+		fname := snakeIdent(v.Name)
+		fold := strings.ToLower(strings.ReplaceAll(fname, "_", ""))
+		if used[fold] || fold == oneOfName {
+			return fmt.Errorf("sum type %s: variant names %q clash in protobuf", t.Go, v.Name)
+		}
+		used[fold] = true
+		msg.Field = append(msg.Field, &descriptorpb.FieldDescriptorProto{
+			Name:       proto.String(fname),
+			Number:     proto.Int32(int32(v.Number)), //nolint:gosec // G115: variant numbers are proto tags (at most 2^29-1)
+			Label:      descriptorpb.FieldDescriptorProto_LABEL_OPTIONAL.Enum(),
+			Type:       descriptorpb.FieldDescriptorProto_TYPE_MESSAGE.Enum(),
+			TypeName:   proto.String(name),
+			JsonName:   proto.String(v.Name),
+			OneofIndex: proto.Int32(0),
+		})
+	}
+	b.messages = append(b.messages, msg)
 	return nil
 }

@@ -65,6 +65,22 @@ func decodeArguments(args json.RawMessage, in any) error {
 	return nil
 }
 
+// decodeSumArguments is decodeArguments for inputs holding a sum type,
+// which dec (compiled from the input type) decodes.
+func decodeSumArguments(args json.RawMessage, in any, dec *app.JSONDecoder) error {
+	if len(args) == 0 || string(args) == "null" || !utf8.Valid(args) || !json.Valid(args) {
+		return decodeArguments(args, in)
+	}
+	if err := dec.Decode(args, in); err != nil {
+		var ae *app.Error
+		if errors.As(err, &ae) {
+			return err
+		}
+		return argumentsError(err)
+	}
+	return nil
+}
+
 func argumentsError(err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError

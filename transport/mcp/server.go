@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"reflect"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/allframe-go/allframe/app"
+	"github.com/allframe-go/allframe/internal/jsonenc"
 )
 
 // Protocol is the app.Protocol of tool calls, over stdio and streamable
@@ -79,6 +81,21 @@ func withRequest(h http.Handler) http.Handler {
 // the HTTP request (none over stdio), so auth and tracing work as on
 // every protocol.
 func (s *server) handler(op *app.Operation) sdk.ToolHandler {
+	decode := decodeArguments
+	if op.Input.HasOneOf() { // encoding/json cannot decode into a sum type
+		dec := app.NewJSONDecoder(op.Input)
+		decode = func(args json.RawMessage, in any) error { return decodeSumArguments(args, in, dec) }
+	}
+	marshal := json.Marshal
+	if op.Output.HasOneOf() { // encoding/json would leave out the discriminator
+		enc, outT := jsonenc.Compile(op.Output), reflect.PointerTo(op.Output.Go)
+		marshal = func(v any) ([]byte, error) {
+			if reflect.TypeOf(v) != outT {
+				return json.Marshal(v)
+			}
+			return enc(nil, reflect.ValueOf(v).UnsafePointer())
+		}
+	}
 	return func(ctx context.Context, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -95,24 +112,24 @@ func (s *server) handler(op *app.Operation) sdk.ToolHandler {
 		if req.Params != nil {
 			args = req.Params.Arguments
 		}
-		if err := decodeArguments(args, in); err != nil {
+		if err := decode(args, in); err != nil {
 			call.InputErr = err
 		}
 		if op.Kind == app.OpStream {
-			return s.stream(ctx, op, call, req)
+			return s.stream(ctx, op, call, req, marshal)
 		}
 		out, err := op.Handle(ctx, call)
 		if err != nil {
 			return toolError(err), nil
 		}
-		return result(out)
+		return result(out, marshal)
 	}
 }
 
 // result is a successful call's result: the output as structured content
 // and, for clients that read only text, as JSON text content.
-func result(out any) (*sdk.CallToolResult, error) {
-	b, err := json.Marshal(out)
+func result(out any, marshal func(any) ([]byte, error)) (*sdk.CallToolResult, error) {
+	b, err := marshal(out)
 	if err != nil {
 		return toolError(app.WrapError(app.CodeInternal, "internal error", err)), nil
 	}
@@ -132,7 +149,7 @@ type streamResult struct {
 // item limit is reached or the window has passed; with a progress token
 // each item is also sent as a progress notification (its message is the
 // item's JSON) as soon as it comes.
-func (s *server) stream(ctx context.Context, op *app.Operation, call *app.Call, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
+func (s *server) stream(ctx context.Context, op *app.Operation, call *app.Call, req *sdk.CallToolRequest, marshal func(any) ([]byte, error)) (*sdk.CallToolResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.streamWindow)
 	defer cancel()
 	var token any
@@ -142,7 +159,7 @@ func (s *server) stream(ctx context.Context, op *app.Operation, call *app.Call, 
 	res := streamResult{Items: []json.RawMessage{}}
 	full := false
 	call.Send = func(item any) error {
-		b, err := json.Marshal(item)
+		b, err := marshal(item)
 		if err != nil {
 			return err
 		}
@@ -172,7 +189,7 @@ func (s *server) stream(ctx context.Context, op *app.Operation, call *app.Call, 
 	default:
 		return toolError(err), nil
 	}
-	return result(&res)
+	return result(&res, json.Marshal)
 }
 
 // quietHandler passes on the records of level warn and above: the SDK logs

@@ -48,6 +48,9 @@ type bindPlan struct {
 	// maxBody is the operation's own body limit (app.MaxBodyBytes), 0
 	// when it has none.
 	maxBody int64
+	// body decodes the JSON body when the input holds a sum type, which
+	// encoding/json cannot decode into; nil otherwise.
+	body *app.JSONDecoder
 }
 
 func compileBindPlan(op *app.Operation) (*bindPlan, error) {
@@ -76,6 +79,9 @@ func compileBindPlan(op *app.Operation) (*bindPlan, error) {
 		return nil, err
 	}
 	plan.upload = up
+	if plan.hasBody && op.Input.HasOneOf() {
+		plan.body = app.NewJSONDecoder(op.Input)
+	}
 	return plan, nil
 }
 

@@ -374,6 +374,13 @@ func toOpenAPI(s *jsonschema.Schema) *openapi3.SchemaRef {
 		Items:           toOpenAPI(s.Items),
 		Required:        s.Required,
 		PropertyNames:   toOpenAPI(s.PropertyNames),
+		Const:           s.Const,
+	}
+	if d := s.Discriminator; d != nil {
+		o.Discriminator = &openapi3.Discriminator{PropertyName: d.PropertyName, Mapping: map[string]openapi3.MappingRef{}}
+		for name, ref := range d.Mapping {
+			o.Discriminator.Mapping[name] = openapi3.MappingRef{Ref: ref}
+		}
 	}
 	if s.Type != nil {
 		ts := openapi3.Types(slices.Clone(s.Type))
@@ -393,6 +400,9 @@ func toOpenAPI(s *jsonschema.Schema) *openapi3.SchemaRef {
 	}
 	for _, x := range s.AnyOf {
 		o.AnyOf = append(o.AnyOf, toOpenAPI(x))
+	}
+	for _, x := range s.OneOf {
+		o.OneOf = append(o.OneOf, toOpenAPI(x))
 	}
 	return openapi3.NewSchemaRef("", o)
 }

@@ -302,7 +302,7 @@ func (t *Transport) decode(c echo.Context, plan *bindPlan, in any) (done release
 			return nil, bodyReadError(err)
 		}
 		if body := buf.Bytes(); len(bytes.TrimSpace(body)) > 0 {
-			if err := decodeJSON(body, in); err != nil {
+			if err := decodeJSON(body, in, plan.body); err != nil {
 				return nil, err
 			}
 		}
@@ -332,11 +332,24 @@ func (t *Transport) bindParams(c echo.Context, plan *bindPlan, in any) error {
 // decodeJSON decodes body, exactly one JSON value, into in. encoding/json
 // would store invalid UTF-8 as U+FFFD; it is refused instead, naming the
 // field, as the gRPC and GraphQL transports refuse it.
-func decodeJSON(body []byte, in any) error {
+func decodeJSON(body []byte, in any, dec *app.JSONDecoder) error {
 	if !utf8.Valid(body) {
 		field := invalidUTF8Field(body)
 		desc := "must be valid UTF-8"
 		return app.InvalidArgument("invalid "+field+": "+desc, app.FieldViolation{Field: field, Description: desc})
+	}
+	if dec != nil {
+		if !json.Valid(body) {
+			return jsonError(json.Unmarshal(body, new(any)))
+		}
+		if err := dec.Decode(body, in); err != nil {
+			var ae *app.Error
+			if errors.As(err, &ae) {
+				return err
+			}
+			return jsonError(err)
+		}
+		return nil
 	}
 	if err := json.Unmarshal(body, in); err != nil {
 		return jsonError(err)

@@ -116,6 +116,8 @@ func (c *Compiler) coder(t *app.Type) (*coder, error) {
 	}
 	var cd *coder
 	switch {
+	case t.Kind == app.KindOneOf:
+		return c.oneOfCoder(t)
 	case t.Kind == app.KindStruct:
 		m, err := c.Compile(t)
 		if err != nil {

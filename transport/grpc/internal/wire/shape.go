@@ -59,6 +59,8 @@ func ShapeOf(t *app.Type) (Shape, error) {
 		switch e.Kind {
 		case app.KindSlice, app.KindMap:
 			return ShapeOf(e)
+		case app.KindOneOf:
+			return Shape{}, fmt.Errorf("%s: pointer to a sum type; use the interface, which is already optional", t.Go)
 		case app.KindStruct, app.KindTime, app.KindDuration, app.KindAny:
 			v, err := elemOf(e)
 			return Shape{Cardinality: Singular, Value: v}, err
@@ -124,7 +126,7 @@ func elemOf(t *app.Type) (Elem, error) {
 		e.Kind, e.WellKnown = protoreflect.MessageKind, Duration
 	case app.KindAny:
 		e.Kind, e.WellKnown = protoreflect.MessageKind, Value
-	case app.KindStruct:
+	case app.KindStruct, app.KindOneOf:
 		e.Kind = protoreflect.MessageKind
 	default:
 		return e, fmt.Errorf("%s: no protobuf mapping for %s", t.Go, t.Kind)
