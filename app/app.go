@@ -315,6 +315,7 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.checkSecurity(); err != nil {
 		return err
 	}
+	a.warnUnserved(ctx, ts)
 	for _, t := range ts {
 		if p, ok := t.(Preparer); ok {
 			if err := p.Prepare(a); err != nil {
@@ -335,6 +336,32 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.ready.Store(true)
 	return nil
+}
+
+// OperationServer is implemented by transports that serve the App's
+// operations to clients (REST, GraphQL, gRPC, MCP), as opposed to those
+// that only host others (the HTTP host) or serve something else (metrics).
+type OperationServer interface {
+	// ServesOperations reports whether the transport exposes operations.
+	ServesOperations() bool
+}
+
+// warnUnserved logs a warning when operations are registered but no
+// mounted transport serves them: they can then only be invoked in process,
+// which may be intended (a worker) but is usually a wiring mistake.
+func (a *App) warnUnserved(ctx context.Context, ts []Transport) {
+	a.mu.Lock()
+	n := len(a.ops)
+	a.mu.Unlock()
+	if n == 0 {
+		return
+	}
+	for _, t := range ts {
+		if s, ok := t.(OperationServer); ok && s.ServesOperations() {
+			return
+		}
+	}
+	a.logger.WarnContext(ctx, "no mounted transport serves the registered operations; they can only be invoked in process (mount rest.New(), graphql.New(), grpc.New() or mcp.New())", "service", a.name, "operations", n)
 }
 
 // checkAddrs refuses two transports configured to listen on one address.

@@ -3,6 +3,8 @@ package app_test
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/allframe-go/allframe/app"
@@ -116,5 +118,38 @@ func TestOperationHeaders(t *testing.T) {
 	}
 	if diff := cmp.Diff(op.ResponseHeaders, []app.Header{{Name: "X-Out"}}); diff != "" {
 		t.Errorf("response headers (-got +want):\n%s", diff)
+	}
+}
+
+func TestWarnsWhenNoTransportServesOperations(t *testing.T) {
+	var logs strings.Builder
+	a := app.New(app.Logger(slog.New(slog.NewTextHandler(&logs, nil))))
+	app.Query(a, "hello", func(context.Context, struct{}) (struct{}, error) { return struct{}{}, nil })
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = a.Stop(context.Background()) }()
+	if !strings.Contains(logs.String(), "no mounted transport serves the registered operations") {
+		t.Errorf("log %q; want a warning that nothing serves the operations", logs.String())
+	}
+}
+
+type servingTransport struct{}
+
+func (servingTransport) Start(context.Context, *app.App) error { return nil }
+func (servingTransport) Stop(context.Context) error            { return nil }
+func (servingTransport) ServesOperations() bool                { return true }
+
+func TestNoWarningWhenATransportServesOperations(t *testing.T) {
+	var logs strings.Builder
+	a := app.New(app.Logger(slog.New(slog.NewTextHandler(&logs, nil))))
+	app.Query(a, "hello", func(context.Context, struct{}) (struct{}, error) { return struct{}{}, nil })
+	a.Mount(servingTransport{})
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = a.Stop(context.Background()) }()
+	if strings.Contains(logs.String(), "no mounted transport") {
+		t.Errorf("warned although a transport serves the operations: %q", logs.String())
 	}
 }

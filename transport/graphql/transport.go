@@ -142,3 +142,8 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	}
 	return ge
 }
+
+// ServesOperations implements app.OperationServer.
+func (t *Transport) ServesOperations() bool { return true }
+
+var _ app.OperationServer = (*Transport)(nil)

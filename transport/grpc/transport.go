@@ -426,3 +426,8 @@ func (r chainResolver) FindDescriptorByName(name protoreflect.FullName) (protore
 	}
 	return protoregistry.GlobalFiles.FindDescriptorByName(name)
 }
+
+// ServesOperations implements app.OperationServer.
+func (t *Transport) ServesOperations() bool { return true }
+
+var _ app.OperationServer = (*Transport)(nil)

@@ -145,3 +145,8 @@ func ServeStdio(ctx context.Context, a *app.App, opts ...Option) error {
 	}
 	return err
 }
+
+// ServesOperations implements app.OperationServer.
+func (t *Transport) ServesOperations() bool { return true }
+
+var _ app.OperationServer = (*Transport)(nil)

@@ -405,3 +405,8 @@ func jsonTypeName(t reflect.Type) string {
 	}
 	return "a " + t.String()
 }
+
+// ServesOperations implements app.OperationServer.
+func (t *Transport) ServesOperations() bool { return true }
+
+var _ app.OperationServer = (*Transport)(nil)
