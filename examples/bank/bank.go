@@ -26,7 +26,14 @@ type (
 	Withdrawn Deposited
 	// AccountClosed records that an account takes no more deposits.
 	AccountClosed struct{}
+	// Event is one of the events above: the feed's sum type (app.OneOf).
+	Event interface{ accountEvent() }
 )
+
+func (AccountOpened) accountEvent() {}
+func (Deposited) accountEvent()     {}
+func (Withdrawn) accountEvent()     {}
+func (AccountClosed) accountEvent() {}
 
 const eventOpened = "bank.AccountOpened"
 
@@ -99,11 +106,9 @@ type (
 		ID    string `json:"id" path:"id" validate:"required,max=64" doc:"Account id"`
 		After int64  `json:"after" query:"after" validate:"gte=0" doc:"Send events after this global position (0: the whole history); the Last-Event-ID header does the same"`
 	}
-	// AccountEvent is one event of an account's feed.
+	// AccountEvent is one event of an account's feed: the event, typed, and where it stands.
 	AccountEvent struct {
-		Type          string    `json:"type" doc:"bank.AccountOpened, bank.Deposited, bank.Withdrawn or bank.AccountClosed"`
-		Owner         string    `json:"owner,omitempty" doc:"Owner (bank.AccountOpened)"`
-		Amount        int64     `json:"amount,omitempty" doc:"Amount, negative for a withdrawal"`
+		Event         Event     `json:"event" doc:"The event: accountOpened, deposited, withdrawn or accountClosed"`
 		Version       int64     `json:"version" doc:"Version of the account after the event"`
 		Position      int64     `json:"position" doc:"Global position of the event; resume after it with Last-Event-ID or after"`
 		Time          time.Time `json:"time" doc:"When the event was recorded"`
@@ -154,6 +159,7 @@ func newBank(a *app.App, bus *cqrs.Bus) *bank {
 	accounts := cqrs.NewAggregate(bus, "account", func(acc *Account, ev any) { acc.apply(ev, cqrs.Event{}) }, cqrs.SnapshotEvery(100))
 	ids := cqrs.NewIDGenerator(nil) // account and transfer ids: UUIDv7, increasing within the process
 	byID := func(in AmountIn) string { return in.ID }
+	app.OneOf[Event](a, app.Variant[AccountOpened](), app.Variant[Deposited](), app.Variant[Withdrawn](), app.Variant[AccountClosed]())
 
 	cqrs.Handle(accounts, "openAccount", func(OpenAccountIn) string { return ids.New() },
 		func(_ context.Context, _ cqrs.State[Account], in OpenAccountIn) ([]any, error) {
@@ -240,14 +246,6 @@ func newBank(a *app.App, bus *cqrs.Bus) *bank {
 
 // accountEventView renders a stored event for the feed.
 func accountEventView(ev cqrs.Event, data any) (AccountEvent, bool) {
-	out := AccountEvent{Type: ev.Type, Version: ev.Version, Position: ev.Position, Time: ev.Time.UTC(), CorrelationID: ev.Metadata.CorrelationID}
-	switch e := data.(type) {
-	case AccountOpened:
-		out.Owner = e.Owner
-	case Deposited:
-		out.Amount = e.Amount
-	case Withdrawn:
-		out.Amount = -e.Amount
-	}
-	return out, true // every event of an account's stream
+	e, ok := data.(Event) // every event of an account's stream
+	return AccountEvent{Event: e, Version: ev.Version, Position: ev.Position, Time: ev.Time.UTC(), CorrelationID: ev.Metadata.CorrelationID}, ok
 }

@@ -678,7 +678,7 @@ func TestEventStreamsOnEveryProtocol(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 
-	feeds := map[string]<-chan AccountEvent{}
+	feeds := map[string]<-chan feedEvent{}
 	errc := make(chan string, 10)
 	sse, sseErrs := s.sseSubscribe(t, ctx, acc.ID)
 	gql, gqlErrs := s.gqlSubscribe(t, ctx, acc.ID)
@@ -691,7 +691,7 @@ func TestEventStreamsOnEveryProtocol(t *testing.T) {
 			}
 		}()
 	}
-	next := func(name string) AccountEvent {
+	next := func(name string) feedEvent {
 		t.Helper()
 		select {
 		case e := <-feeds[name]:
@@ -701,11 +701,11 @@ func TestEventStreamsOnEveryProtocol(t *testing.T) {
 		case <-ctx.Done():
 			t.Fatalf("%s: no event", name)
 		}
-		return AccountEvent{}
+		return feedEvent{}
 	}
 	// Catch-up: the opening, on each feed (which also shows each is live).
 	for name := range feeds {
-		if e := next(name); e.Type != eventOpened || e.Owner != "ada" || e.Version != 1 || e.Position != acc.Position {
+		if e := next(name); e.Event != (feedData{Type: "accountOpened", Owner: "ada"}) || e.Version != 1 || e.Position != acc.Position {
 			t.Errorf("%s first event %+v", name, e)
 		}
 	}
@@ -718,7 +718,7 @@ func TestEventStreamsOnEveryProtocol(t *testing.T) {
 	if dep.code != app.CodeOK {
 		t.Fatal(dep.raw)
 	}
-	want := AccountEvent{Type: "bank.Deposited", Amount: 42, Version: 2, Position: dep.account.Position, CorrelationID: "corr-42"}
+	want := feedEvent{Event: feedData{Type: "deposited", Amount: 42}, Version: 2, Position: dep.account.Position, CorrelationID: "corr-42"}
 	for name := range feeds {
 		got := next(name)
 		if got.Time.IsZero() || time.Since(got.Time) > time.Minute {
@@ -731,7 +731,7 @@ func TestEventStreamsOnEveryProtocol(t *testing.T) {
 	}
 	w := s.grpcMove(t, "Withdraw", acc.ID, 2)
 	for name := range feeds {
-		if got := next(name); got.Type != "bank.Withdrawn" || got.Amount != -2 || got.Version != 3 {
+		if got := next(name); got.Event != (feedData{Type: "withdrawn", Amount: 2}) || got.Version != 3 {
 			t.Errorf("%s withdrawal event %+v (%s)", name, got, w.raw)
 		}
 	}
@@ -763,49 +763,51 @@ func (s *server) restStreamFirst(t *testing.T, path string) (int, http.Header, s
 }
 
 // sseSubscribe follows GET /accounts/{id}/events.
-func (s *server) sseSubscribe(t *testing.T, ctx context.Context, id string) (<-chan AccountEvent, <-chan string) {
+func (s *server) sseSubscribe(t *testing.T, ctx context.Context, id string) (<-chan feedEvent, <-chan string) {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(ctx, "GET", s.http+"/accounts/"+id+"/events", nil)
 	req.Header.Set("Accept", "text/event-stream")
-	return sseFollow(t, req, func(data []byte) (AccountEvent, error) {
-		var e AccountEvent
+	return sseFollow(t, req, func(data []byte) (feedEvent, error) {
+		var e feedEvent
 		return e, json.Unmarshal(data, &e)
 	})
 }
 
 // gqlSubscribe runs the accountEvents subscription over GraphQL's SSE
 // transport (POST /graphql, Accept: text/event-stream).
-func (s *server) gqlSubscribe(t *testing.T, ctx context.Context, id string) (<-chan AccountEvent, <-chan string) {
+func (s *server) gqlSubscribe(t *testing.T, ctx context.Context, id string) (<-chan feedEvent, <-chan string) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{
-		"query":     `subscription ($id: String!) { accountEvents(id: $id) { type owner amount version position time correlationId } }`,
+		"query":     `subscription ($id: String!) { accountEvents(id: $id) { event { __typename ... on AccountOpened { owner } ... on Deposited { amount } ... on Withdrawn { amount } } version position time correlationId } }`,
 		"variables": map[string]any{"id": id},
 	})
 	req, _ := http.NewRequestWithContext(ctx, "POST", s.http+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
-	return sseFollow(t, req, func(data []byte) (AccountEvent, error) {
+	return sseFollow(t, req, func(data []byte) (feedEvent, error) {
 		var msg struct {
 			Data struct {
-				AccountEvents *AccountEvent `json:"accountEvents"`
+				AccountEvents *feedEvent `json:"accountEvents"`
 			} `json:"data"`
 			Errors json.RawMessage `json:"errors"`
 		}
 		if err := json.Unmarshal(data, &msg); err != nil {
-			return AccountEvent{}, err
+			return feedEvent{}, err
 		}
 		if msg.Errors != nil || msg.Data.AccountEvents == nil {
-			return AccountEvent{}, fmt.Errorf("%s", data)
+			return feedEvent{}, fmt.Errorf("%s", data)
 		}
-		return *msg.Data.AccountEvents, nil
+		e := *msg.Data.AccountEvents // the variant's wire name is its GraphQL type's, lower-cased
+		e.Event.Type, e.Event.Typename = strings.ToLower(e.Event.Typename[:1])+e.Event.Typename[1:], ""
+		return e, nil
 	})
 }
 
 // sseFollow sends req and decodes each `data:` line of the event stream
 // until ctx ends; a failure goes to the second channel.
-func sseFollow(t *testing.T, req *http.Request, decode func([]byte) (AccountEvent, error)) (<-chan AccountEvent, <-chan string) {
+func sseFollow(t *testing.T, req *http.Request, decode func([]byte) (feedEvent, error)) (<-chan feedEvent, <-chan string) {
 	t.Helper()
-	events, errs := make(chan AccountEvent, 16), make(chan string, 1)
+	events, errs := make(chan feedEvent, 16), make(chan string, 1)
 	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -841,11 +843,31 @@ func sseFollow(t *testing.T, req *http.Request, decode func([]byte) (AccountEven
 	return events, errs
 }
 
-// grpcEvent is an AccountEvent in protojson.
+// feedEvent is an item of the accountEvents feed as a client decodes it
+// from JSON (REST; GraphQL and gRPC are brought to this form).
+type feedEvent struct {
+	Event         feedData  `json:"event"`
+	Version       int64     `json:"version"`
+	Position      int64     `json:"position"`
+	Time          time.Time `json:"time"`
+	CorrelationID string    `json:"correlationId"`
+}
+
+// feedData is the event of a feedEvent: Type is its variant's wire name.
+type feedData struct {
+	Type     string `json:"type"`
+	Typename string `json:"__typename"` // GraphQL's, before it becomes Type
+	Owner    string `json:"owner"`
+	Amount   int64  `json:"amount"`
+}
+
+// grpcEvent is a feedEvent in protojson: the oneof sets one member, named
+// after the variant.
 type grpcEvent struct {
-	Type          string    `json:"type"`
-	Owner         string    `json:"owner"`
-	Amount        int64     `json:"amount,string"`
+	Event map[string]struct {
+		Owner  string `json:"owner"`
+		Amount int64  `json:"amount,string"`
+	} `json:"event"`
 	Version       int64     `json:"version,string"`
 	Position      int64     `json:"position,string"`
 	Time          time.Time `json:"time"`
@@ -853,13 +875,13 @@ type grpcEvent struct {
 }
 
 // grpcSubscribe follows the AccountEvents server stream.
-func (s *server) grpcSubscribe(t *testing.T, ctx context.Context, id string) (<-chan AccountEvent, <-chan string) {
+func (s *server) grpcSubscribe(t *testing.T, ctx context.Context, id string) (<-chan feedEvent, <-chan string) {
 	t.Helper()
 	st, err := s.grpc.Open(ctx, "bank.v1.BankService/AccountEvents", fmt.Sprintf(`{"id":%q}`, id))
 	if err != nil {
 		t.Fatal(err)
 	}
-	events, errs := make(chan AccountEvent, 16), make(chan string, 1)
+	events, errs := make(chan feedEvent, 16), make(chan string, 1)
 	done := make(chan struct{})
 	t.Cleanup(func() { <-done })
 	go func() {
@@ -878,8 +900,12 @@ func (s *server) grpcSubscribe(t *testing.T, ctx context.Context, id string) (<-
 				errs <- err.Error()
 				return
 			}
+			got := feedEvent{Version: e.Version, Position: e.Position, Time: e.Time, CorrelationID: e.CorrelationID}
+			for name, v := range e.Event {
+				got.Event = feedData{Type: name, Owner: v.Owner, Amount: v.Amount}
+			}
 			select {
-			case events <- AccountEvent(e):
+			case events <- got:
 			case <-ctx.Done():
 				return
 			}

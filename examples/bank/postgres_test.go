@@ -47,9 +47,9 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	sse, sseErrs := b.sseSubscribe(t, ctx, acc.ID)
 	gql, gqlErrs := b.gqlSubscribe(t, ctx, acc.ID)
 	grpcEvents, grpcErrs := b.grpcSubscribe(t, ctx, acc.ID)
-	feeds := map[string]<-chan AccountEvent{"SSE": sse, "GraphQL": gql, "gRPC": grpcEvents}
+	feeds := map[string]<-chan feedEvent{"SSE": sse, "GraphQL": gql, "gRPC": grpcEvents}
 	errs := map[string]<-chan string{"SSE": sseErrs, "GraphQL": gqlErrs, "gRPC": grpcErrs}
-	next := func(name string) AccountEvent {
+	next := func(name string) feedEvent {
 		t.Helper()
 		select {
 		case e := <-feeds[name]:
@@ -59,10 +59,10 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 		case <-ctx.Done():
 			t.Fatalf("%s on b: no event", name)
 		}
-		return AccountEvent{}
+		return feedEvent{}
 	}
 	for name := range feeds {
-		if e := next(name); e.Type != eventOpened || e.Position != acc.Position {
+		if e := next(name); e.Event.Type != "accountOpened" || e.Position != acc.Position {
 			t.Errorf("%s on b: first event %+v", name, e)
 		}
 	}
@@ -73,15 +73,15 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 		a.grpcMove(t, "Deposit", acc.ID, 50),
 		a.gqlMove(t, "withdraw", acc.ID, 30),
 	}
-	amounts := []int64{100, 50, -30}
+	wants := []feedData{{Type: "deposited", Amount: 100}, {Type: "deposited", Amount: 50}, {Type: "withdrawn", Amount: 30}}
 	var last int64
 	for i, m := range moves {
 		if m.code != app.CodeOK {
 			t.Fatalf("move %d on a: %s", i, m.raw)
 		}
 		for name := range feeds {
-			if e := next(name); e.Amount != amounts[i] || e.Version != int64(i+2) {
-				t.Errorf("%s on b: event %+v, want amount %d, version %d", name, e, amounts[i], i+2)
+			if e := next(name); e.Event != wants[i] || e.Version != int64(i+2) {
+				t.Errorf("%s on b: event %+v, want %+v, version %d", name, e, wants[i], i+2)
 			} else {
 				last = e.Position
 			}

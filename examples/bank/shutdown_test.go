@@ -524,7 +524,7 @@ func followSSE(ctx context.Context, hc *http.Client, url string, live chan<- str
 		case line == "":
 			partial = false
 		case strings.HasPrefix(line, "data: "):
-			var e AccountEvent
+			var e feedEvent
 			if err := json.Unmarshal([]byte(line[len("data: "):]), &e); err != nil {
 				return end(fmt.Sprintf("bad event %q: %v", line, err))
 			}
@@ -561,7 +561,7 @@ func followWebSocket(ctx context.Context, base, id string, live chan<- string) s
 		return end(err.Error())
 	}
 	p, _ := json.Marshal(map[string]any{
-		"query":     `subscription ($id: String!) { accountEvents(id: $id) { type version } }`,
+		"query":     `subscription ($id: String!) { accountEvents(id: $id) { event { __typename } version } }`,
 		"variables": map[string]any{"id": id},
 	})
 	events := 0
@@ -615,7 +615,7 @@ func followGRPC(ctx context.Context, gc *grpcjson.Client, id string, live chan<-
 			}
 			return end(fmt.Sprintf("broken after %d events: %v", events, err))
 		}
-		if !strings.Contains(msg, `"type"`) {
+		if !strings.Contains(msg, `"event":{`) {
 			return end("bad event " + msg)
 		}
 		if events++; events == 1 {
