@@ -108,7 +108,7 @@ type (
 	}
 	// AccountEvent is one event of an account's feed: the event, typed, and where it stands.
 	AccountEvent struct {
-		Event         Event     `json:"event" doc:"The event: accountOpened, deposited, withdrawn or accountClosed"`
+		Event         Event     `json:"event" validate:"required" doc:"The event: accountOpened, deposited, withdrawn or accountClosed"`
 		Version       int64     `json:"version" doc:"Version of the account after the event"`
 		Position      int64     `json:"position" doc:"Global position of the event; resume after it with Last-Event-ID or after"`
 		Time          time.Time `json:"time" doc:"When the event was recorded"`

@@ -216,7 +216,8 @@ func (b *Builder) Object(t *app.Type, keep func(*app.Field) bool) *Schema {
 }
 
 // Property returns the schema of field f: its type's schema with f's doc,
-// deprecation and constraints (a $ref gets them through allOf).
+// deprecation and constraints (a $ref gets them through allOf, a sum
+// type's through anyOf).
 func (b *Builder) Property(f *app.Field) *Schema {
 	p := b.Schema(f.Type)
 	if f.Type.Kind == app.KindOneOf && !f.Required {
@@ -225,7 +226,13 @@ func (b *Builder) Property(f *app.Field) *Schema {
 	if f.Doc == "" && f.Deprecated == "" && f.Constraints.IsZero() {
 		return p
 	}
-	if p.Ref != "" {
+	switch {
+	case p.Ref != "" && f.Type.Kind == app.KindOneOf:
+		// Not allOf: around a sum with a discriminator, allOf reads as
+		// inheriting from it (openapi-typescript then drops the
+		// discriminator from the union), as the nullable form's anyOf does not.
+		p = &Schema{AnyOf: []*Schema{p}}
+	case p.Ref != "":
 		p = &Schema{AllOf: []*Schema{p}}
 	}
 	p.Description = f.Doc

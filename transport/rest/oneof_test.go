@@ -28,7 +28,7 @@ func (Card) isPaymentMethod()    {}
 func (*Wallet) isPaymentMethod() {}
 
 type PayIn struct {
-	Method  PaymentMethod   `json:"method" validate:"required"`
+	Method  PaymentMethod   `json:"method" validate:"required" doc:"How to pay"`
 	Backup  PaymentMethod   `json:"backup,omitempty"`
 	History []PaymentMethod `json:"history,omitempty"`
 }
@@ -142,6 +142,9 @@ func TestOneOfOpenAPI(t *testing.T) {
 		{give: "PaymentMethod", want: `{"discriminator":{"mapping":{"card":"#/components/schemas/Card","wallet":"#/components/schemas/Wallet"},"propertyName":"type"},"oneOf":[{"$ref":"#/components/schemas/Card"},{"$ref":"#/components/schemas/Wallet"}]}`},
 		{give: "Card", want: `{"properties":{"last4":{"maxLength":4,"minLength":4,"type":"string"},"type":{"const":"card","type":"string"}},"required":["type"],"type":"object"}`},
 		{give: "Wallet", want: `{"properties":{"provider":{"type":"string"},"type":{"const":"wallet","type":"string"}},"required":["type"],"type":"object"}`},
+		// A documented sum field: anyOf, not allOf (which reads as inheriting
+		// from the sum and loses the discriminator in openapi-typescript).
+		{give: "PayIn", want: `{"properties":{"backup":{"anyOf":[{"$ref":"#/components/schemas/PaymentMethod"},{"type":"null"}]},"history":{"items":{"$ref":"#/components/schemas/PaymentMethod"},"type":["array","null"]},"method":{"anyOf":[{"$ref":"#/components/schemas/PaymentMethod"}],"description":"How to pay"}},"required":["method"],"type":"object"}`},
 	}
 	for _, tt := range tests {
 		var got bytes.Buffer

@@ -5,10 +5,7 @@ import type { components } from "./bank";
 type AccountEvent = components["schemas"]["AccountEvent"];
 
 export function describe(item: AccountEvent): string {
-  const ev = item.event;
-  if (!ev) {
-    return `no event at ${item.position}`;
-  }
+  const ev = item.event; // required and not null
   switch (ev.type) {
     case "accountOpened":
       return `opened by ${ev.owner}`;
