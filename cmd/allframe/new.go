@@ -29,9 +29,11 @@ internal/application, internal/adapters), passing tests, a README, .ci/run
 and a multi-stage Dockerfile on a distroless image.
 
 Templates:
-  basic  one query, served over REST, GraphQL and gRPC
-  cqrs   an event-sourced account aggregate with a read model, on the
-         embedded SQLite event store
+  basic    one query, served over REST, GraphQL and gRPC
+  cqrs     an event-sourced account aggregate with a read model, on the
+           embedded SQLite event store
+  gateway  one query that calls an upstream service over HTTP, with a
+           timeout on every attempt and retries with backoff
 
 The service is generated into a temporary directory next to NAME, then "go
 mod tidy" resolves its dependencies (downloading modules the first time),

@@ -27,7 +27,7 @@ func TestNewTemplates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tmpl := range []string{"basic", "cqrs"} {
+	for _, tmpl := range []string{"basic", "cqrs", "gateway"} {
 		t.Run(tmpl, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "svc-"+tmpl)
 			stdout, stderr, code := runCLI(t, "new", dir, "--template", tmpl, "--module", "example.com/svc", "--replace", root)
@@ -108,7 +108,7 @@ func TestNewErrors(t *testing.T) {
 		want string
 	}{
 		{"invalid module path", []string{filepath.Join(parent, "a"), "--module", "bad path!"}, `invalid module path "bad path!"`},
-		{"unknown template", []string{filepath.Join(parent, "b"), "--template", "gateway"}, `unknown template "gateway" (want one of basic, cqrs)`},
+		{"unknown template", []string{filepath.Join(parent, "b"), "--template", "proxy"}, `unknown template "proxy" (want one of basic, cqrs, gateway)`},
 		{"invalid name", []string{filepath.Join(parent, "Bad Name")}, `invalid service name "Bad Name"`},
 		{"non-empty directory", []string{full, "--skip-tidy"}, "full exists and is not empty"},
 		{"a file in the way", []string{file, "--skip-tidy"}, "file exists and is not a directory"},

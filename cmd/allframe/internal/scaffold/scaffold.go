@@ -28,7 +28,7 @@ const FrameworkModule = "github.com/allframe-go/allframe"
 const goVersion = "1.26.0"
 
 // Templates lists the template names, the default first.
-var Templates = []string{"basic", "cqrs"}
+var Templates = []string{"basic", "cqrs", "gateway"}
 
 // Options describe a service to generate.
 type Options struct {
