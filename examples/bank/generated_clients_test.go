@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,16 @@ func TestClients(t *testing.T) {
 	t.Run("go-grpc", func(t *testing.T) {
 		out := runTool(t, goClient(t), "go", "run", ".", s.conn.Target())
 		checkClientCall(t, s, out, "go-grpc")
+		// Every variant of the typed feed round-trips through the
+		// protoc-generated oneof.
+		var feed struct{ Events []string }
+		if err := json.Unmarshal(out, &feed); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"accountOpened:go-grpc", "deposited:1500", "withdrawn:250", "accountClosed"}
+		if !slices.Equal(feed.Events, want) {
+			t.Errorf("feed through the generated client = %v, want %v", feed.Events, want)
+		}
 	})
 
 	t.Run("typescript", func(t *testing.T) {

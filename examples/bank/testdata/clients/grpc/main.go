@@ -1,7 +1,9 @@
-// Command bankclient opens an account and deposits into it through the Go
-// client protoc-gen-go and protoc-gen-go-grpc generate from the bank's
-// exported service.proto (package bankclient/bankpb), then prints the
-// account as JSON. Usage: bankclient HOST:PORT.
+// Command bankclient opens an account, deposits, withdraws and closes it
+// through the Go client protoc-gen-go and protoc-gen-go-grpc generate from
+// the bank's exported service.proto (package bankclient/bankpb), reads the
+// account's typed event feed (a protobuf oneof, one member per event type)
+// and prints the account and the variants it received as JSON. Usage:
+// bankclient HOST:PORT.
 package main
 
 import (
@@ -38,11 +40,40 @@ func run(addr string) error {
 	if err != nil {
 		return fmt.Errorf("open account: %w", err)
 	}
-	deposited, err := bank.Deposit(ctx, &bankpb.DepositRequest{Id: opened.GetId(), Amount: 1250})
-	if err != nil {
+	if _, err := bank.Deposit(ctx, &bankpb.DepositRequest{Id: opened.GetId(), Amount: 1500}); err != nil {
 		return fmt.Errorf("deposit: %w", err)
 	}
+	withdrawn, err := bank.Withdraw(ctx, &bankpb.WithdrawRequest{Id: opened.GetId(), Amount: 250})
+	if err != nil {
+		return fmt.Errorf("withdraw: %w", err)
+	}
+	if _, err := bank.CloseAccount(ctx, &bankpb.CloseAccountRequest{Id: opened.GetId()}); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	stream, err := bank.AccountEvents(ctx, &bankpb.AccountEventsRequest{Id: opened.GetId()})
+	if err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	var events []string
+	for len(events) < 4 {
+		item, err := stream.Recv()
+		if err != nil {
+			return fmt.Errorf("events: %w", err)
+		}
+		switch v := item.GetEvent().GetValue().(type) {
+		case *bankpb.Event_AccountOpened:
+			events = append(events, "accountOpened:"+v.AccountOpened.GetOwner())
+		case *bankpb.Event_Deposited:
+			events = append(events, fmt.Sprintf("deposited:%d", v.Deposited.GetAmount()))
+		case *bankpb.Event_Withdrawn:
+			events = append(events, fmt.Sprintf("withdrawn:%d", v.Withdrawn.GetAmount()))
+		case *bankpb.Event_AccountClosed:
+			events = append(events, "accountClosed")
+		default:
+			return fmt.Errorf("event %d: no oneof member set (%T)", len(events), v)
+		}
+	}
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{
-		"id": deposited.GetId(), "owner": deposited.GetOwner(), "balance": deposited.GetBalance(),
+		"id": withdrawn.GetId(), "owner": withdrawn.GetOwner(), "balance": withdrawn.GetBalance(), "events": events,
 	})
 }
