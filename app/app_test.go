@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/allframe-go/allframe/app"
@@ -152,4 +153,19 @@ func TestNoWarningWhenATransportServesOperations(t *testing.T) {
 	if strings.Contains(logs.String(), "no mounted transport") {
 		t.Errorf("warned although a transport serves the operations: %q", logs.String())
 	}
+}
+
+// TestConcurrentFirstCalls: in-process calls may race each other before
+// the App starts; building the chains must be safe (go test -race).
+func TestConcurrentFirstCalls(t *testing.T) {
+	a := newHello(t)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := app.Invoke[HelloIn, HelloOut](context.Background(), a, "hello", HelloIn{Name: "Ada"}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
 }

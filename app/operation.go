@@ -110,12 +110,11 @@ func (op *Operation) Handle(ctx context.Context, call *Call) (out any, err error
 			return nil, e
 		}
 	}
-	chain := op.chain
-	if chain == nil {
-		op.app.freeze()
-		chain = op.chain
-	}
-	out, err = chain(WithCall(ctx, call), call)
+	// freeze is a sync.Once: after the first call its check is one atomic
+	// load, which also orders this read of op.chain after the write, even
+	// when the first calls race each other (in-process calls before Start).
+	op.app.freeze()
+	out, err = op.chain(WithCall(ctx, call), call)
 	if err != nil {
 		e := ErrorFrom(err)
 		if e.Code == CodeInternal && !call.logged {
