@@ -3,9 +3,6 @@ package mcp
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
-	"reflect"
 	"unicode/utf8"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -81,40 +78,4 @@ func decodeSumArguments(args json.RawMessage, in any, dec *app.JSONDecoder) erro
 	return nil
 }
 
-func argumentsError(err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return app.InvalidArgument(fmt.Sprintf("malformed JSON arguments at offset %d: %s", se.Offset, se.Error()))
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			field = "arguments"
-		}
-		desc := "must be " + jsonTypeName(te.Type)
-		return app.InvalidArgument("invalid "+field+": "+desc, app.FieldViolation{Field: field, Description: desc})
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return app.InvalidArgument("malformed JSON arguments: unexpected end of input")
-	}
-	return app.InvalidArgument("malformed JSON arguments: " + err.Error())
-}
-
-func jsonTypeName(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer in range"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Map, reflect.Struct:
-		return "an object"
-	}
-	return "a " + t.String()
-}
+func argumentsError(err error) error { return app.JSONInputError(err, "arguments") }

@@ -366,44 +366,10 @@ func bodyReadError(err error) error {
 }
 
 func jsonError(err error) error {
-	var mbe *http.MaxBytesError
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &mbe):
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return errTooLarge
-	case errors.As(err, &se):
-		return app.InvalidArgument(fmt.Sprintf("malformed JSON body at offset %d: %s", se.Offset, se.Error()))
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			field = "body"
-		}
-		desc := "must be " + jsonTypeName(te.Type)
-		return app.InvalidArgument("invalid "+field+": "+desc, app.FieldViolation{Field: field, Description: desc})
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return app.InvalidArgument("malformed JSON body: unexpected end of input")
 	}
-	return app.InvalidArgument("malformed JSON body: " + err.Error())
-}
-
-func jsonTypeName(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer in range"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Map, reflect.Struct:
-		return "an object"
-	}
-	return "a " + t.String()
+	return app.JSONInputError(err, "body")
 }
 
 // ServesOperations implements app.OperationServer.
