@@ -1,0 +1,156 @@
+package footprint
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Env turns the footprint test on: it builds three binaries and starts each
+// a few times, which takes a minute.
+const Env = "ALLFRAME_FOOTPRINT"
+
+// The limits of issue 14 ("link only what is used"), for binaries built
+// with go build's default flags (DWARF and symbol table included).
+var binaries = []struct {
+	name    string
+	pkg     string
+	maxSize int64 // bytes, 10^6 per MB as ls -l --si counts them
+	maxRSS  int64 // idle resident set, bytes
+}{
+	{name: "hellorest", pkg: "./examples/hellorest", maxSize: 12e6, maxRSS: 20e6},
+	{name: "helloworld", pkg: "./examples/helloworld", maxSize: 25e6, maxRSS: 20e6},
+	{name: "bank", pkg: "./examples/bank", maxSize: 35e6, maxRSS: 30e6},
+}
+
+// TestFootprint builds the REST-only hello (examples/hellorest), the README's
+// hello world over REST, GraphQL and gRPC (examples/helloworld) and the bank
+// with default flags and fails past the size limits, with the table of
+// where the bytes go in the failure. It then starts each binary five times,
+// logs the median time from exec to the first 200 of /readyz (timing is a
+// benchmark's business, so it is not asserted) and fails past the limit of
+// the idle resident set, read from /proc a second after ready.
+func TestFootprint(t *testing.T) {
+	if os.Getenv(Env) == "" {
+		t.Skip("builds and runs the examples; set " + Env + "=1 (CI does)")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, b := range binaries {
+		t.Run(b.name, func(t *testing.T) {
+			bin := filepath.Join(dir, b.name)
+			r, err := Build(root, b.pkg, bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %s (limit %s)", b.name, MB(r.Size), MB(b.maxSize))
+			if r.Size > b.maxSize {
+				t.Errorf("%s is %s, past its limit of %s:\n%s", b.name, MB(r.Size), MB(b.maxSize), r.Table(30))
+			}
+			var starts []time.Duration
+			var rss int64
+			for range 5 {
+				start, idle := run(t, bin, dir)
+				starts = append(starts, start)
+				rss = max(rss, idle)
+			}
+			slices.Sort(starts)
+			t.Logf("%s: startup to ready %v (median of 5), idle RSS %s (limit %s)", b.name, starts[2].Round(time.Millisecond), MB(rss), MB(b.maxRSS))
+			if rss > b.maxRSS {
+				t.Errorf("%s idles at %s resident, past its limit of %s", b.name, MB(rss), MB(b.maxRSS))
+			}
+		})
+	}
+}
+
+// run starts bin on free ports, waits for /readyz to answer 200 and returns
+// the time that took and the resident set a second later.
+func run(t *testing.T, bin, dir string) (time.Duration, int64) {
+	t.Helper()
+	httpAddr, grpcAddr := freeAddr(t), freeAddr(t)
+	cmd := exec.Command(bin) //nolint:gosec // G204: the binary this test built
+	cmd.Env = append(os.Environ(),
+		"ALLFRAME_HTTP_ADDR="+httpAddr, "ALLFRAME_GRPC_ADDR="+grpcAddr,
+		"ALLFRAME_EVENTSTORE=sqlite:"+filepath.Join(t.TempDir(), "bank.db"),
+		"OTEL_SDK_DISABLED=true")
+	cmd.Dir = dir
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	begin := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	}()
+	client := &http.Client{Timeout: time.Second}
+	deadline := begin.Add(20 * time.Second)
+	for {
+		resp, err := client.Get("http://" + httpAddr + "/readyz")
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not ready after 20 s:\n%s", bin, out.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	ready := time.Since(begin)
+	time.Sleep(time.Second) // idle: let the start-up garbage settle
+	return ready, vmRSS(t, cmd.Process.Pid)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// vmRSS reads the resident set of process pid from /proc.
+func vmRSS(t *testing.T, pid int) int64 {
+	t.Helper()
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb * 1024
+		}
+	}
+	t.Fatalf("no VmRSS in /proc/%d/status", pid)
+	return 0
+}
