@@ -29,3 +29,4 @@ cp "$tmp/graphiql-$GRAPHIQL/package/LICENSE" licenses/graphiql.LICENSE
 cp "$tmp/react-$REACT/package/LICENSE" licenses/react.LICENSE
 cp "$tmp/react-dom-$REACT/package/LICENSE" licenses/react-dom.LICENSE
 (cd assets && sha256sum -- *) >SHA256SUMS
+gzip -9n assets/*   # embedded compressed: served as they are with Content-Encoding: gzip

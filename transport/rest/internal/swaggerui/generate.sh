@@ -26,3 +26,4 @@ cp "$pkg/favicon-32x32.png" "$pkg/favicon-16x16.png" assets/
 cp "$pkg/LICENSE" licenses/swagger-ui.LICENSE
 cp "$pkg/NOTICE" licenses/swagger-ui.NOTICE
 (cd assets && sha256sum -- *) >SHA256SUMS
+gzip -9n assets/*   # embedded compressed: served as they are with Content-Encoding: gzip
