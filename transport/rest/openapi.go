@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"go.yaml.in/yaml/v4"
-
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/internal/jsonschema"
 )
@@ -102,12 +100,7 @@ func marshalSpec(doc obj) (js, ym []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var tree any
-	if err := json.Unmarshal(js, &tree); err != nil {
-		return nil, nil, err
-	}
-	ym, err = yaml.Marshal(tree)
-	return js, ym, err
+	return js, marshalYAML(doc), nil
 }
 
 // omitEmpty deletes the empty strings, false bools and nil values of o,
