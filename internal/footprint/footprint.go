@@ -120,12 +120,12 @@ func (r *Report) readSections(path string) error {
 	if err != nil {
 		return fmt.Errorf("footprint: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	for _, s := range f.Sections {
 		if s.Type == elf.SHT_NOBITS {
 			continue
 		}
-		size := int64(s.FileSize)
+		size := int64(s.FileSize) //nolint:gosec // G115: a section of a binary on disk is far below 2^63 bytes
 		switch {
 		case s.Name == ".text":
 			r.Sections["text"] += size
@@ -228,9 +228,9 @@ func Build(dir, pkg, out string) (*Report, error) {
 }
 
 func tail(s string) string {
-	const max = 4000
-	if len(s) > max {
-		return "…" + s[len(s)-max:]
+	const keep = 4000
+	if len(s) > keep {
+		return "…" + s[len(s)-keep:]
 	}
 	return s
 }

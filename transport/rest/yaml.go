@@ -228,30 +228,19 @@ func (w *yamlWriter) doubleQuoted(s string) {
 		case 0x1B:
 			w.b = append(w.b, `\e`...)
 		default:
-			if printable(r) {
+			switch {
+			case printable(r):
 				w.b = utf8.AppendRune(w.b, r)
-			} else if r <= 0xFF {
-				w.b = append(w.b, `\x`...)
-				w.b = append(w.b, hex2(byte(r))...)
-			} else if r <= 0xFFFF {
-				w.b = append(w.b, `\u`...)
-				w.b = append(w.b, hex2(byte(r>>8))...)
-				w.b = append(w.b, hex2(byte(r))...)
-			} else {
-				w.b = append(w.b, `\U`...)
-				w.b = append(w.b, hex2(byte(r>>24))...)
-				w.b = append(w.b, hex2(byte(r>>16))...)
-				w.b = append(w.b, hex2(byte(r>>8))...)
-				w.b = append(w.b, hex2(byte(r))...)
+			case r <= 0xFF:
+				w.b = fmt.Appendf(w.b, `\x%02X`, r)
+			case r <= 0xFFFF:
+				w.b = fmt.Appendf(w.b, `\u%04X`, r)
+			default:
+				w.b = fmt.Appendf(w.b, `\U%08X`, r)
 			}
 		}
 	}
 	w.b = append(w.b, '"')
-}
-
-func hex2(b byte) string {
-	const digits = "0123456789ABCDEF"
-	return string([]byte{digits[b>>4], digits[b&0xF]})
 }
 
 // printable reports whether r may appear as itself in a YAML scalar.
@@ -345,7 +334,7 @@ func readsAsString(s string) bool {
 		return false
 	}
 	c := s[0]
-	if !(c >= '0' && c <= '9') && c != '-' && c != '+' && c != '.' {
+	if (c < '0' || c > '9') && c != '-' && c != '+' && c != '.' {
 		return true
 	}
 	plain := strings.ReplaceAll(s, "_", "")

@@ -51,7 +51,7 @@ func integrity() map[string]string {
 	if err != nil {
 		panic(err) // embedded above
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	sums := map[string]string{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
