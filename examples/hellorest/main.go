@@ -27,11 +27,16 @@ type HelloOut struct {
 	Message string `json:"message" doc:"The greeting"`
 }
 
-func main() {
+func newApp() *app.App {
 	a := app.New(app.Name("hello"), app.Version("1.0.0"))
 	app.Query(a, "hello", func(_ context.Context, in HelloIn) (HelloOut, error) {
 		return HelloOut{Message: "Hello, " + in.Name + "!"}, nil
 	}, app.HTTP("GET", "/hello/{name}"), app.Describe("Greets someone"))
+	return a
+}
+
+func main() {
+	a := newApp()
 	if err := a.Run(httpserver.New(), rest.New()); err != nil {
 		a.Logger().Error("hellorest: " + err.Error())
 		os.Exit(1)
