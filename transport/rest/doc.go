@@ -22,6 +22,9 @@
 // It owns the REST routes, the OpenAPI document and the docs page, and
 // mounts them on the HTTP host (transport/httpserver) as its fallback
 // router; the host owns the listener, health and limits. It imports app,
-// the host, the shared codecs (internal/jsonenc, internal/jsonschema),
-// echo and kin-openapi — never gRPC, gqlgen, graph or another transport.
+// the host, the shared codecs (internal/jsonenc, internal/jsonschema,
+// internal/gzasset) and echo — never gRPC, gqlgen, graph or another
+// transport, and no OpenAPI or YAML library: the document is a JSON tree
+// written by encoding/json and a small YAML writer (yaml.go), and the tests
+// validate it with kin-openapi and compare the YAML with go.yaml.in/yaml's.
 package rest

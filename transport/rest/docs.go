@@ -2,7 +2,6 @@ package rest
 
 import (
 	"html"
-	"io/fs"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -51,7 +50,9 @@ func docsPage(title string) []byte {
 }
 
 // mountDocs serves Swagger UI at /docs/ from the files the page loads,
-// embedded in the binary (package swaggerui), so the page works offline.
+// embedded in the binary (package swaggerui), so the page works offline;
+// they are stored gzip-compressed and sent so to browsers (package
+// gzasset).
 func mountDocs(e *echo.Echo, title string) {
 	index := docsPage(title)
 	files := swaggerui.Files()
@@ -67,17 +68,17 @@ func mountDocs(e *echo.Echo, title string) {
 	e.GET("/docs/swagger-initializer.js", func(c echo.Context) error {
 		return c.Blob(http.StatusOK, "application/javascript", []byte(docsInitializer))
 	})
-	assets := http.StripPrefix("/docs/", http.FileServerFS(files))
 	e.GET("/docs/*", func(c echo.Context) error {
 		// Only the embedded files: anything else is a problem+json 404,
 		// never the file server's text/plain one or a directory listing.
-		if st, err := fs.Stat(files, c.Param("*")); err != nil || !st.Mode().IsRegular() {
+		name := c.Param("*")
+		if !files.Has(name) {
 			return echo.ErrNotFound
 		}
 		if c.QueryParam("v") == swaggerui.Version { // a versioned URL never changes
 			c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		}
-		assets.ServeHTTP(c.Response(), c.Request())
+		files.Serve(c.Response(), c.Request(), name)
 		return nil
 	})
 }

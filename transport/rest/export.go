@@ -12,7 +12,7 @@ import (
 // GET /openapi.json to dir/openapi.json, without starting anything. The
 // schema export hook (ALLFRAME_SCHEMA_EXPORT) calls it.
 func (t *Transport) ExportSchema(a *app.App, dir string) error {
-	doc, err := BuildOpenAPI(a, t.opts.servers...)
+	doc, err := buildOpenAPI(a, t.opts.servers)
 	if err != nil {
 		return err
 	}

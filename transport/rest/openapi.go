@@ -1,15 +1,11 @@
 package rest
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
-
-	"github.com/getkin/kin-openapi/openapi3"
-	"go.yaml.in/yaml/v4"
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/internal/jsonschema"
@@ -20,155 +16,171 @@ const OpenAPIVersion = "3.1.0"
 
 const problemSchema = "Problem"
 
+// obj is a JSON object of the document. The document is built as a tree
+// of plain maps, slices and scalars and written by encoding/json, which
+// sorts the keys: no OpenAPI library is linked into a service (the tests
+// load and validate every document they build with kin-openapi).
+type obj = map[string]any
+
 // BuildOpenAPI builds the OpenAPI 3.1 document of a's operations from the
-// type schema: paths, operationIds, parameters, request bodies, response
+// type schema — paths, operationIds, parameters, request bodies, response
 // and problem+json error schemas, validation constraints and descriptions,
-// and — when the App declares security (middleware.Auth) — its security
-// schemes and each operation's requirements (security: [] when public).
-// The document is validated with kin-openapi before it is returned.
-func BuildOpenAPI(a *app.App, servers ...string) (*openapi3.T, error) {
-	b := &specBuilder{js: jsonschema.NewBuilder("#/components/schemas/"), schemas: openapi3.Schemas{}}
+// and, when the App declares security (middleware.Auth), its security
+// schemes and each operation's requirements (security: [] when public) —
+// and returns it as the indented JSON that GET /openapi.json serves.
+func BuildOpenAPI(a *app.App, servers ...string) ([]byte, error) {
+	doc, err := buildOpenAPI(a, servers)
+	if err != nil {
+		return nil, err
+	}
+	return marshalJSON(doc)
+}
+
+func buildOpenAPI(a *app.App, servers []string) (obj, error) {
+	b := &specBuilder{js: jsonschema.NewBuilder("#/components/schemas/"), schemas: obj{}}
 	ops := a.Operations()
 	for _, op := range ops {
 		b.js.MarkInput(op.Input)
 	}
-	doc := &openapi3.T{
-		OpenAPI: OpenAPIVersion,
-		Info: &openapi3.Info{
-			Title:       a.Name(),
-			Version:     a.Version(),
-			Description: a.Description(),
-		},
-		Paths:      openapi3.NewPaths(),
-		Components: &openapi3.Components{Schemas: b.schemas},
+	info := obj{"title": a.Name(), "version": a.Version()}
+	if d := a.Description(); d != "" {
+		info["description"] = d
 	}
+	components := obj{"schemas": b.schemas}
+	paths := obj{}
+	doc := obj{"openapi": OpenAPIVersion, "info": info, "paths": paths, "components": components}
 	if len(servers) == 0 {
 		servers = []string{"/"}
 	}
+	var srvs []any
 	for _, s := range servers {
-		doc.Servers = append(doc.Servers, &openapi3.Server{URL: s})
+		srvs = append(srvs, obj{"url": s})
 	}
-	b.schemas[problemSchema] = openapi3.NewSchemaRef("", problemSchemaValue())
+	doc["servers"] = srvs
+	b.schemas[problemSchema] = problemSchemaValue()
+	schemes := obj{}
 	for _, sc := range a.SecuritySchemes() {
-		if doc.Components.SecuritySchemes == nil {
-			doc.Components.SecuritySchemes = openapi3.SecuritySchemes{}
-		}
-		doc.Components.SecuritySchemes[sc.Name] = &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{
-			Type: sc.Type, Description: sc.Description, Scheme: sc.Scheme, BearerFormat: sc.BearerFormat,
-			In: sc.In, Name: sc.Param,
-		}}
+		schemes[sc.Name] = omitEmpty(obj{
+			"type": sc.Type, "description": sc.Description, "scheme": sc.Scheme, "bearerFormat": sc.BearerFormat,
+			"in": sc.In, "name": sc.Param,
+		}, "type")
+	}
+	if len(schemes) > 0 {
+		components["securitySchemes"] = schemes
 	}
 	for _, op := range ops {
 		o, err := b.operation(op)
 		if err != nil {
 			return nil, err
 		}
-		item := doc.Paths.Value(op.HTTPPath)
+		item, _ := paths[op.HTTPPath].(obj)
 		if item == nil {
-			item = &openapi3.PathItem{}
-			doc.Paths.Set(op.HTTPPath, item)
+			item = obj{}
+			paths[op.HTTPPath] = item
 		}
-		item.SetOperation(op.HTTPMethod, o)
+		item[strings.ToLower(op.HTTPMethod)] = o
 	}
 	for name, def := range b.js.Defs() {
-		b.schemas[name] = toOpenAPI(def)
+		b.schemas[name] = schemaTree(def)
 	}
-	// Validate what clients will see: the marshaled document, loaded back
-	// with its $refs resolved.
-	js, err := json.Marshal(doc)
+	return doc, nil
+}
+
+// marshalJSON writes the document as GET /openapi.json serves it.
+func marshalJSON(doc obj) ([]byte, error) {
+	js, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("rest: marshal OpenAPI: %w", err)
 	}
-	loaded, err := openapi3.NewLoader().LoadFromData(js)
-	if err != nil {
-		return nil, fmt.Errorf("rest: generated OpenAPI document does not load: %w", err)
-	}
-	if err := loaded.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("rest: generated OpenAPI document is invalid: %w", err)
-	}
-	return loaded, nil
+	return js, nil
 }
 
-func marshalSpec(doc *openapi3.T) (js, ym []byte, err error) {
-	js, err = json.MarshalIndent(doc, "", "  ")
+func marshalSpec(doc obj) (js, ym []byte, err error) {
+	js, err = marshalJSON(doc)
 	if err != nil {
-		return nil, nil, fmt.Errorf("rest: marshal OpenAPI: %w", err)
+		return nil, nil, err
 	}
-	var tree any
-	if err := json.Unmarshal(js, &tree); err != nil {
-		return nil, nil, fmt.Errorf("rest: marshal OpenAPI: %w", err)
-	}
-	ym, err = yaml.Marshal(tree)
-	if err != nil {
-		return nil, nil, fmt.Errorf("rest: marshal OpenAPI YAML: %w", err)
-	}
-	return js, ym, nil
+	return js, marshalYAML(doc), nil
 }
 
-func problemSchemaValue() *openapi3.Schema {
-	str := func(desc string) *openapi3.SchemaRef {
-		return openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: desc})
+// omitEmpty deletes the empty strings, false bools and nil values of o,
+// except those of the keys keep.
+func omitEmpty(o obj, keep ...string) obj {
+	for k, v := range o {
+		if slices.Contains(keep, k) {
+			continue
+		}
+		switch v := v.(type) {
+		case string:
+			if v == "" {
+				delete(o, k)
+			}
+		case bool:
+			if !v {
+				delete(o, k)
+			}
+		case nil:
+			delete(o, k)
+		}
 	}
+	return o
+}
+
+func str(desc string) obj { return obj{"type": "string", "description": desc} }
+
+func problemSchemaValue() obj {
 	codes := make([]any, 0, len(app.Codes()))
 	for _, c := range app.Codes() {
 		if c != app.CodeOK {
 			codes = append(codes, c.String())
 		}
 	}
-	violation := &openapi3.Schema{
-		Type:     &openapi3.Types{"object"},
-		Required: []string{"field", "description"},
-		Properties: openapi3.Schemas{
+	violation := obj{
+		"type":     "object",
+		"required": []any{"field", "description"},
+		"properties": obj{
 			"field":       str("JSON path of the invalid field"),
 			"description": str("What is wrong with it"),
 		},
 	}
-	return &openapi3.Schema{
-		Type:        &openapi3.Types{"object"},
-		Description: "An RFC 9457 problem document with the neutral error code.",
-		Required:    []string{"type", "title", "status", "code"},
-		Properties: openapi3.Schemas{
+	return obj{
+		"type":        "object",
+		"description": "An RFC 9457 problem document with the neutral error code.",
+		"required":    []any{"type", "title", "status", "code"},
+		"properties": obj{
 			"type":     str("A URI reference identifying the problem type"),
 			"title":    str("Short summary of the problem type"),
-			"status":   openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{"integer"}, Description: "HTTP status code"}),
+			"status":   obj{"type": "integer", "description": "HTTP status code"},
 			"detail":   str("Human-readable explanation, safe to show"),
 			"instance": str("The request path"),
-			"code": openapi3.NewSchemaRef("", &openapi3.Schema{
-				Type: &openapi3.Types{"string"}, Enum: codes,
-				Description: "Protocol-neutral error code (the gRPC/Connect canonical set)",
-			}),
-			"reason": str("A refinement of the code, e.g. RATE_LIMITED or TIMEOUT"),
-			"retryAfterMs": openapi3.NewSchemaRef("", &openapi3.Schema{
-				Type: &openapi3.Types{"integer"}, Description: "How long to wait before retrying, in milliseconds (also sent as Retry-After, in seconds)",
-			}),
-			"violations": openapi3.NewSchemaRef("", &openapi3.Schema{
-				Type:        &openapi3.Types{"array"},
-				Items:       openapi3.NewSchemaRef("", violation),
-				Description: "Per-field validation failures",
-			}),
-			"details": openapi3.NewSchemaRef("", &openapi3.Schema{
-				Type: &openapi3.Types{"object"}, Description: "Structured, client-safe details",
-			}),
+			"code": obj{
+				"type": "string", "enum": codes,
+				"description": "Protocol-neutral error code (the gRPC/Connect canonical set)",
+			},
+			"reason":       str("A refinement of the code, e.g. RATE_LIMITED or TIMEOUT"),
+			"retryAfterMs": obj{"type": "integer", "description": "How long to wait before retrying, in milliseconds (also sent as Retry-After, in seconds)"},
+			"violations": obj{
+				"type":        "array",
+				"items":       violation,
+				"description": "Per-field validation failures",
+			},
+			"details": obj{"type": "object", "description": "Structured, client-safe details"},
 		},
 	}
 }
 
 type specBuilder struct {
 	js      *jsonschema.Builder
-	schemas openapi3.Schemas // components that are not type schemas (Problem)
+	schemas obj // the components' schemas
 }
 
-func ref(name string) *openapi3.SchemaRef {
-	return openapi3.NewSchemaRef("#/components/schemas/"+name, nil)
+func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+
+func problemResponse(desc string) obj {
+	return obj{"description": desc, "content": obj{ProblemContentType: obj{"schema": ref(problemSchema)}}}
 }
 
-func problemResponse(desc string) *openapi3.ResponseRef {
-	return &openapi3.ResponseRef{Value: openapi3.NewResponse().
-		WithDescription(desc).
-		WithContent(openapi3.Content{ProblemContentType: &openapi3.MediaType{Schema: ref(problemSchema)}})}
-}
-
-func (b *specBuilder) operation(op *app.Operation) (*openapi3.Operation, error) {
+func (b *specBuilder) operation(op *app.Operation) (obj, error) {
 	summary := op.Summary
 	if summary == "" {
 		summary, _, _ = strings.Cut(op.Description, "\n")
@@ -176,119 +188,134 @@ func (b *specBuilder) operation(op *app.Operation) (*openapi3.Operation, error) 
 			summary = op.Name
 		}
 	}
-	o := &openapi3.Operation{
-		OperationID: op.Name,
-		Summary:     summary,
-		Description: op.Description,
-		Tags:        op.Tags,
-		Responses:   openapi3.NewResponses(),
+	description := op.Description
+	responses := obj{}
+	o := obj{"operationId": op.Name, "summary": summary, "responses": responses}
+	if len(op.Tags) > 0 {
+		o["tags"] = stringList(op.Tags)
 	}
 	if op.Deprecated != "" {
-		o.Deprecated = true
+		o["deprecated"] = true
 		if op.Deprecated != "deprecated" && op.Deprecated != "true" {
-			o.Description = strings.TrimSpace(o.Description + "\n\nDeprecated: " + op.Deprecated)
+			description = strings.TrimSpace(description + "\n\nDeprecated: " + op.Deprecated)
 		}
+	}
+	if description != "" {
+		o["description"] = description
 	}
 	plan, err := compileBindPlan(op)
 	if err != nil {
 		return nil, err
 	}
 	bound := map[string]bool{} // header names already bound from input fields
+	var params []any
 	for _, p := range plan.params {
 		prm := b.parameter(p)
-		if prm.In == openapi3.ParameterInHeader {
-			bound[http.CanonicalHeaderKey(prm.Name)] = true
+		if prm["in"] == "header" {
+			bound[http.CanonicalHeaderKey(prm["name"].(string))] = true
 		}
-		o.Parameters = append(o.Parameters, &openapi3.ParameterRef{Value: prm})
+		params = append(params, prm)
 	}
 	for _, h := range op.Headers {
 		if bound[http.CanonicalHeaderKey(h.Name)] {
 			continue
 		}
-		o.Parameters = append(o.Parameters, &openapi3.ParameterRef{Value: &openapi3.Parameter{
-			Name:        h.Name,
-			In:          openapi3.ParameterInHeader,
-			Required:    h.Required,
-			Description: h.Description,
-			Schema:      headerSchema(h),
-		}})
+		params = append(params, omitEmpty(obj{
+			"name":        h.Name,
+			"in":          "header",
+			"required":    h.Required,
+			"description": h.Description,
+			"schema":      headerSchema(h),
+		}))
+	}
+	if len(params) > 0 {
+		o["parameters"] = params
 	}
 	if plan.hasBody {
-		body := b.bodySchema(op)
-		o.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().
-			WithRequired(hasRequired(op.Input)).
-			WithContent(openapi3.Content{"application/json": &openapi3.MediaType{Schema: body}})}
-		if plan.upload != nil {
-			b.uploadContent(op, plan.upload, o.RequestBody.Value.Content)
+		content := obj{"application/json": obj{"schema": b.bodySchema(op)}}
+		body := obj{"content": content}
+		if hasRequired(op.Input) {
+			body["required"] = true
 		}
+		if plan.upload != nil {
+			b.uploadContent(op, plan.upload, content)
+		}
+		o["requestBody"] = body
 	}
-	out := b.schemaOf(op.Output)
-	ok := openapi3.NewResponse().WithDescription("OK")
+	out := b.schemaOf(op.Output) // defines the component a stream's x-item-schema names
+	ok := obj{"description": "OK"}
 	if op.Kind == app.OpStream {
-		ok.WithDescription("A stream of Server-Sent Events; the data of each event is one JSON " + op.Output.Name + ".").
-			WithContent(openapi3.Content{"text/event-stream": &openapi3.MediaType{
-				Schema: openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{"string"}}),
-				// OpenAPI 3.1 cannot describe the items of a stream (3.2's
-				// itemSchema can); name the item's component instead.
-				Extensions: map[string]any{"x-item-schema": "#/components/schemas/" + op.Output.Name},
-			}})
+		ok["description"] = "A stream of Server-Sent Events; the data of each event is one JSON " + op.Output.Name + "."
+		ok["content"] = obj{"text/event-stream": obj{
+			"schema": obj{"type": "string"},
+			// OpenAPI 3.1 cannot describe the items of a stream (3.2's
+			// itemSchema can); name the item's component instead.
+			"x-item-schema": "#/components/schemas/" + op.Output.Name,
+		}}
 	} else if op.Output.IsBlob() {
 		blobResponse(ok)
 	} else {
-		ok.WithContent(openapi3.Content{"application/json": &openapi3.MediaType{Schema: out}})
+		ok["content"] = obj{"application/json": obj{"schema": out}}
 	}
 	for _, h := range op.ResponseHeaders {
-		if ok.Headers == nil {
-			ok.Headers = openapi3.Headers{}
+		headers, _ := ok["headers"].(obj)
+		if headers == nil {
+			headers = obj{}
+			ok["headers"] = headers
 		}
-		ok.Headers[h.Name] = &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
-			Description: h.Description,
-			Schema:      headerSchema(h),
-		}}}
+		headers[h.Name] = omitEmpty(obj{"description": h.Description, "schema": headerSchema(h)})
 	}
-	o.Responses.Set("200", &openapi3.ResponseRef{Value: ok})
-	o.Responses.Set("400", problemResponse("Invalid input (invalid_argument, failed_precondition, out_of_range)"))
-	security(o, op.SecurityRequirements())
-	o.Responses.Set("default", problemResponse("Error"))
+	responses["200"] = ok
+	responses["400"] = problemResponse("Invalid input (invalid_argument, failed_precondition, out_of_range)")
+	security(o, responses, op.SecurityRequirements())
+	responses["default"] = problemResponse("Error")
 	return o, nil
+}
+
+func stringList(s []string) []any {
+	l := make([]any, len(s))
+	for i, v := range s {
+		l[i] = v
+	}
+	return l
 }
 
 // security declares who may call an operation: reqs as its security
 // requirements (an empty list for a public operation) and, when it needs
 // credentials, its 401 and 403 answers. A nil reqs (the App declares no
 // security) leaves the operation as is.
-func security(o *openapi3.Operation, reqs []app.SecurityRequirement) {
+func security(o, responses obj, reqs []app.SecurityRequirement) {
 	if reqs == nil {
 		return
 	}
-	srs := openapi3.SecurityRequirements{}
+	srs := []any{}
 	forbids := false
 	for _, r := range reqs {
-		grants := append(append([]string{}, r.Scopes...), r.Roles...)
+		grants := stringList(append(append([]string{}, r.Scopes...), r.Roles...))
 		forbids = forbids || len(grants) > 0
-		srs = append(srs, openapi3.SecurityRequirement{r.Scheme: grants})
+		srs = append(srs, obj{r.Scheme: grants})
 	}
-	o.Security = &srs
+	o["security"] = srs
 	if len(reqs) == 0 {
 		return
 	}
 	unauth := problemResponse("Unauthenticated: credentials missing or invalid (unauthenticated)")
-	unauth.Value.Headers = openapi3.Headers{"WWW-Authenticate": &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
-		Description: "The challenges of the accepted schemes (RFC 9110, RFC 6750)",
-		Schema:      openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{"string"}}),
-	}}}}
-	o.Responses.Set("401", unauth)
+	unauth["headers"] = obj{"WWW-Authenticate": obj{
+		"description": "The challenges of the accepted schemes (RFC 9110, RFC 6750)",
+		"schema":      obj{"type": "string"},
+	}}
+	responses["401"] = unauth
 	if forbids {
-		o.Responses.Set("403", problemResponse("Forbidden: a required scope or role is missing (permission_denied)"))
+		responses["403"] = problemResponse("Forbidden: a required scope or role is missing (permission_denied)")
 	}
 }
 
 // headerSchema is the schema of a header's value: a string with the
 // header's constraints.
-func headerSchema(h app.Header) *openapi3.SchemaRef {
+func headerSchema(h app.Header) any {
 	s := &jsonschema.Schema{Type: []string{"string"}}
 	jsonschema.ApplyConstraints(s, h.Constraints)
-	return toOpenAPI(s)
+	return schemaTree(s)
 }
 
 func hasRequired(t *app.Type) bool {
@@ -302,7 +329,7 @@ func hasRequired(t *app.Type) bool {
 
 // bodySchema is the input type itself when every field comes from the body,
 // else a component holding only the body fields.
-func (b *specBuilder) bodySchema(op *app.Operation) *openapi3.SchemaRef {
+func (b *specBuilder) bodySchema(op *app.Operation) any {
 	all := true
 	for _, f := range op.Input.Fields {
 		if f.In != app.SourceDefault {
@@ -313,12 +340,12 @@ func (b *specBuilder) bodySchema(op *app.Operation) *openapi3.SchemaRef {
 	if all {
 		return b.schemaOf(op.Input)
 	}
-	return toOpenAPI(b.js.Define(op.Input.Name+"Body", func() *jsonschema.Schema {
+	return schemaTree(b.js.Define(op.Input.Name+"Body", func() *jsonschema.Schema {
 		return b.js.Object(op.Input, func(f *app.Field) bool { return f.In == app.SourceDefault })
 	}))
 }
 
-func (b *specBuilder) parameter(p paramBinder) *openapi3.Parameter {
+func (b *specBuilder) parameter(p paramBinder) obj {
 	in := map[app.Source]string{app.SourcePath: "path", app.SourceQuery: "query", app.SourceHeader: "header"}[p.in]
 	f := p.field
 	t := f.Type
@@ -327,82 +354,40 @@ func (b *specBuilder) parameter(p paramBinder) *openapi3.Parameter {
 	}
 	s := b.js.Inline(t)
 	jsonschema.ApplyConstraints(s, f.Constraints)
-	prm := &openapi3.Parameter{
-		Name:        p.field.Param,
-		In:          in,
-		Required:    p.in == app.SourcePath || f.Required,
-		Description: f.Doc,
-		Deprecated:  f.Deprecated != "",
-		Schema:      toOpenAPI(s),
+	name := p.field.Param
+	if name == "" {
+		name = f.Name
 	}
-	if prm.Name == "" {
-		prm.Name = f.Name
-	}
+	prm := omitEmpty(obj{
+		"name":        name,
+		"in":          in,
+		"required":    p.in == app.SourcePath || f.Required,
+		"description": f.Doc,
+		"deprecated":  f.Deprecated != "",
+		"schema":      schemaTree(s),
+	})
 	if t.Kind == app.KindSlice {
-		explode := true
-		prm.Style, prm.Explode = "form", &explode
+		prm["style"], prm["explode"] = "form", true
 	}
 	return prm
 }
 
 // schemaOf returns a $ref for named types and an inline schema otherwise.
-func (b *specBuilder) schemaOf(t *app.Type) *openapi3.SchemaRef { return toOpenAPI(b.js.Schema(t)) }
+func (b *specBuilder) schemaOf(t *app.Type) any { return schemaTree(b.js.Schema(t)) }
 
-// toOpenAPI converts a JSON Schema to kin-openapi's model of it.
-func toOpenAPI(s *jsonschema.Schema) *openapi3.SchemaRef {
+// schemaTree returns s as a JSON tree (maps, slices, strings, float64s and
+// bools), the form in which the document holds and sorts it.
+func schemaTree(s *jsonschema.Schema) any {
 	if s == nil {
 		return nil
 	}
-	if s.Ref != "" {
-		return openapi3.NewSchemaRef(s.Ref, nil)
+	js, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // a Schema is plain data: it always marshals
 	}
-	o := &openapi3.Schema{
-		Format:          s.Format,
-		Description:     s.Description,
-		Deprecated:      s.Deprecated,
-		Enum:            s.Enum,
-		Min:             s.Minimum,
-		Max:             s.Maximum,
-		ExclusiveMin:    openapi3.ExclusiveBound{Value: s.ExclusiveMinimum},
-		ExclusiveMax:    openapi3.ExclusiveBound{Value: s.ExclusiveMaximum},
-		MinLength:       s.MinLength,
-		MaxLength:       s.MaxLength,
-		MinItems:        s.MinItems,
-		MaxItems:        s.MaxItems,
-		Pattern:         s.Pattern,
-		ContentEncoding: s.ContentEncoding,
-		Items:           toOpenAPI(s.Items),
-		Required:        s.Required,
-		PropertyNames:   toOpenAPI(s.PropertyNames),
-		Const:           s.Const,
+	var tree any
+	if err := json.Unmarshal(js, &tree); err != nil {
+		panic(err)
 	}
-	if d := s.Discriminator; d != nil {
-		o.Discriminator = &openapi3.Discriminator{PropertyName: d.PropertyName, Mapping: map[string]openapi3.MappingRef{}}
-		for name, ref := range d.Mapping {
-			o.Discriminator.Mapping[name] = openapi3.MappingRef{Ref: ref}
-		}
-	}
-	if s.Type != nil {
-		ts := openapi3.Types(slices.Clone(s.Type))
-		o.Type = &ts
-	}
-	if s.Properties != nil {
-		o.Properties = make(openapi3.Schemas, len(s.Properties))
-		for name, p := range s.Properties {
-			o.Properties[name] = toOpenAPI(p)
-		}
-	}
-	if s.AdditionalProperties != nil {
-		o.AdditionalProperties = openapi3.AdditionalProperties{Schema: toOpenAPI(s.AdditionalProperties)}
-	}
-	for _, x := range s.AllOf {
-		o.AllOf = append(o.AllOf, toOpenAPI(x))
-	}
-	for _, x := range s.AnyOf {
-		o.AnyOf = append(o.AnyOf, toOpenAPI(x))
-	}
-	for _, x := range s.OneOf {
-		o.OneOf = append(o.OneOf, toOpenAPI(x))
-	}
-	return openapi3.NewSchemaRef("", o)
+	return tree
 }

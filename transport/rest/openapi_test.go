@@ -12,6 +12,25 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// loadOpenAPI builds a's OpenAPI document and loads it with kin-openapi,
+// which must find it valid: the services link no OpenAPI library, so the
+// tests are where every generated document is validated.
+func loadOpenAPI(t *testing.T, a *app.App) *openapi3.T {
+	t.Helper()
+	js, err := rest.BuildOpenAPI(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(js)
+	if err != nil {
+		t.Fatalf("generated OpenAPI document does not load: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("generated OpenAPI document is invalid: %v", err)
+	}
+	return doc
+}
+
 type BoundsIn struct {
 	Name  string   `json:"name" validate:"min=2,max=5"`
 	Never string   `json:"never" validate:"lt=0"`
@@ -24,10 +43,7 @@ type BoundsIn struct {
 func TestOpenAPISizeBounds(t *testing.T) {
 	a := app.New(app.Name("bounds"))
 	app.Command(a, "bounds", func(context.Context, BoundsIn) (Empty, error) { return Empty{}, nil })
-	doc, err := rest.BuildOpenAPI(a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := loadOpenAPI(t, a)
 	ref := doc.Components.Schemas["BoundsIn"]
 	if ref == nil || ref.Value == nil {
 		t.Fatalf("no BoundsIn schema in %v", doc.Components.Schemas)
@@ -70,10 +86,7 @@ func TestOpenAPIHeaders(t *testing.T) {
 		app.RequestHeader(app.Header{Name: "idempotency-key", Description: "retry safely", Constraints: app.Constraints{MaxLength: &maxLen}}),
 		app.RequestHeader(app.Header{Name: "x-trace", Description: "declared twice"}),
 		app.ResponseHeader(app.Header{Name: "Consistency-Token", Description: "position", Constraints: app.Constraints{Pattern: "^[0-9]+$"}}))
-	doc, err := rest.BuildOpenAPI(a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := loadOpenAPI(t, a)
 	op := doc.Paths.Find("/put").Post
 	type param struct{ Name, In, Description string }
 	var got []param
@@ -110,10 +123,7 @@ func TestOpenAPISecurity(t *testing.T) {
 	app.Command(a, "write", func(context.Context, Empty) (Empty, error) { return Empty{}, nil },
 		secure(app.SecurityRequirement{Scopes: []string{"w"}, Roles: []string{"admin"}}))
 	app.Command(a, "wipe", func(context.Context, Empty) (Empty, error) { return Empty{}, nil }, app.Admin())
-	doc, err := rest.BuildOpenAPI(a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := loadOpenAPI(t, a)
 	type scheme struct{ Type, Scheme, BearerFormat, In, Name string }
 	gotSchemes := map[string]scheme{}
 	for name, s := range doc.Components.SecuritySchemes {

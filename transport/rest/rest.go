@@ -132,7 +132,7 @@ func Handler(a *app.App, opts ...Option) (http.Handler, error) {
 }
 
 func (t *Transport) handler(a *app.App) (http.Handler, error) {
-	doc, err := BuildOpenAPI(a, t.opts.servers...)
+	doc, err := buildOpenAPI(a, t.opts.servers)
 	if err != nil {
 		return nil, err
 	}

@@ -391,10 +391,7 @@ func TestDownload(t *testing.T) {
 
 func TestUploadOpenAPI(t *testing.T) {
 	a, _ := newUploads(t)
-	doc, err := rest.BuildOpenAPI(a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := loadOpenAPI(t, a)
 	js, err := json.Marshal(doc.Paths.Value("/upload").Post.RequestBody.Value.Content)
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,10 @@
 # Regenerates assets/ — the files the GraphiQL page loads — from the pinned
 # npm packages: the UMD builds of GraphiQL, React and ReactDOM, minified,
 # without source maps (the sourceMappingURL comments are removed too, so a
-# browser never asks for a .map). Writes SHA256SUMS, which
-# TestAssetsMatchManifest checks, and the packages' licences under
+# browser never asks for a .map), each gzip-compressed (gzip -9n: NAME.gz,
+# reproducible). Writes SHA256SUMS of the decompressed files, which
+# TestAssetsMatchManifest checks and the page's integrity hashes come from,
+# and the packages' licences under
 # licenses/. Needs npm and the npm registry; .ci/run re-runs it and fails
 # if the tree changes.
 set -euo pipefail
@@ -29,3 +31,4 @@ cp "$tmp/graphiql-$GRAPHIQL/package/LICENSE" licenses/graphiql.LICENSE
 cp "$tmp/react-$REACT/package/LICENSE" licenses/react.LICENSE
 cp "$tmp/react-dom-$REACT/package/LICENSE" licenses/react-dom.LICENSE
 (cd assets && sha256sum -- *) >SHA256SUMS
+gzip -9n assets/*   # embedded compressed: served as they are with Content-Encoding: gzip

@@ -3,8 +3,9 @@
 # npm package swagger-ui-dist: the standalone bundle, its preset, the
 # styles and the favicons; no source maps (and no sourceMappingURL
 # comments), no ES-module or unbundled builds, no index.html (the page and
-# its initializer are written by transport/rest). Writes SHA256SUMS, which
-# TestAssetsMatchManifest checks, and the licence and notice under
+# its initializer are written by transport/rest), each gzip-compressed
+# (gzip -9n: NAME.gz, reproducible). Writes SHA256SUMS of the decompressed
+# files, which TestAssetsMatchManifest checks, and the licence and notice under
 # licenses/. Needs npm and the npm registry; .ci/run re-runs it and fails
 # if the tree changes.
 set -euo pipefail
@@ -26,3 +27,4 @@ cp "$pkg/favicon-32x32.png" "$pkg/favicon-16x16.png" assets/
 cp "$pkg/LICENSE" licenses/swagger-ui.LICENSE
 cp "$pkg/NOTICE" licenses/swagger-ui.NOTICE
 (cd assets && sha256sum -- *) >SHA256SUMS
+gzip -9n assets/*   # embedded compressed: served as they are with Content-Encoding: gzip
