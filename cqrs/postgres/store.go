@@ -197,7 +197,7 @@ ON CONFLICT (name) DO UPDATE SET time = c.time RETURNING c.position`,
 		notify:             "SELECT pg_notify($1, $2)",
 		// The last event of each stream of one page, in name order
 		// (byte order, as the API compares after).
-		listStreams: "SELECT DISTINCT ON (stream) stream, version, type, time FROM " + ev +
+		listStreams: `SELECT DISTINCT ON (stream COLLATE "C") stream, version, type, time FROM ` + ev +
 			` WHERE stream COLLATE "C" > $1 AND starts_with(stream, $2) ORDER BY stream COLLATE "C", version DESC LIMIT $3`,
 		listIdem: "SELECT scope, key, hash, response, position, time FROM " + t("idempotency") + " ORDER BY time DESC, scope, key LIMIT $1",
 	}
