@@ -57,7 +57,9 @@ func TestConsoleModule(t *testing.T) {
 			if tt.want != http.StatusOK {
 				return
 			}
-			var got struct{ Traces []struct{ Operation, Protocol string } }
+			var got struct {
+				Traces []struct{ Operation, Protocol string }
+			}
 			if err := json.Unmarshal(body, &got); err != nil || len(got.Traces) != 1 || got.Traces[0].Protocol != "rest" {
 				t.Errorf("traces = %s (%v)", body, err)
 			}

@@ -28,7 +28,9 @@ func TestConsole(t *testing.T) {
 			t.Fatalf("GET %s: %v", path, err)
 		}
 	}
-	var traces struct{ Traces []struct{ Operation, Protocol, Status string } }
+	var traces struct {
+		Traces []struct{ Operation, Protocol, Status string }
+	}
 	get("traces?operation=deposit", &traces)
 	if len(traces.Traces) != 1 || traces.Traces[0].Protocol != "rest" || traces.Traces[0].Status != "ok" {
 		t.Errorf("traces = %+v", traces)
@@ -61,7 +63,9 @@ func TestConsole(t *testing.T) {
 		t.Errorf("idempotency = %+v", idem)
 	}
 	// The operation span ends before the response is written.
-	var m struct{ Series []struct{ Operation, Protocol string } }
+	var m struct {
+		Series []struct{ Operation, Protocol string }
+	}
 	get("metrics", &m)
 	ops := map[string]string{}
 	for _, se := range m.Series {
