@@ -121,6 +121,10 @@ func NewBus(a *app.App, store Store, reg *Registry, opts ...BusOption) *Bus {
 	return b
 }
 
+// Tracer returns the tracer of the Bus's spans (see WithTracerProvider),
+// for packages built on the Bus (sagas) to trace with.
+func (b *Bus) Tracer() trace.Tracer { return b.tracer }
+
 // App returns the App the Bus registers operations in.
 func (b *Bus) App() *app.App { return b.app }
 

@@ -284,6 +284,7 @@ func (s *Saga[S]) begin(ctx context.Context, id string, state S, causation strin
 	if err != nil {
 		return err
 	}
+	ed.Metadata.SetTraceContext(ctx) // the steps' spans join the trace that started the instance
 	_, err = s.store.Append(ctx, cqrs.AppendRequest{Stream: s.Stream(id), StreamType: s.typ, ExpectedVersion: cqrs.NoStream, Events: []cqrs.EventData{ed}})
 	return err
 }

@@ -63,6 +63,7 @@ type service struct {
 	con  *console.Console
 	base string // http://127.0.0.1:port
 	xfer *saga.Saga[TransferState]
+	tp   *sdktrace.TracerProvider
 }
 
 // start runs the service on 127.0.0.1 with the console; appOpts configure
@@ -108,7 +109,7 @@ func start(t *testing.T, appOpts []app.Option, conOpts ...console.Option) *servi
 		defer cancel()
 		_ = a.Stop(ctx)
 	})
-	return &service{app: a, bus: bus, con: con, base: "http://" + lis.Addr().String(), xfer: xfer}
+	return &service{app: a, bus: bus, con: con, base: "http://" + lis.Addr().String(), xfer: xfer, tp: tp}
 }
 
 func do(t *testing.T, method, url, body string, header ...string) (int, http.Header, []byte) {
@@ -329,9 +330,12 @@ func TestEventStore(t *testing.T) {
 		Events: []cqrs.EventData{{Type: "test.Deposited", SchemaVersion: 1, Data: []byte(`{"amount":1}`)}}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.xfer.Start(context.Background(), "t1", TransferState{From: "a1", To: "b"}); err != nil {
+	// Started in a traced call: the steps' spans join its trace.
+	ctx, span := s.tp.Tracer("test").Start(context.Background(), "start transfer")
+	if err := s.xfer.Start(ctx, "t1", TransferState{From: "a1", To: "b"}); err != nil {
 		t.Fatal(err)
 	}
+	span.End()
 
 	var streams struct {
 		Streams []cqrs.StreamInfo
@@ -451,6 +455,28 @@ func TestEventStore(t *testing.T) {
 	}
 	if diff := cmp.Diff(steps, []string{"debit:compensated", "credit:failed"}); in.ID != "t1" || in.Status != "compensated" || diff != "" {
 		t.Errorf("saga instance %+v (-got +want):\n%s", in, diff)
+	}
+
+	var list struct {
+		Traces []struct {
+			TraceID, Name string
+			Spans         int
+		}
+	}
+	s.getJSON(t, "traces?q=start+transfer", &list)
+	if len(list.Traces) != 1 || list.Traces[0].Name != "start transfer" {
+		t.Fatalf("saga traces = %+v", list.Traces)
+	}
+	var detail struct{ Spans []struct{ Name, Status string } }
+	s.getJSON(t, "traces/"+list.Traces[0].TraceID, &detail)
+	var names []string
+	for _, sp := range detail.Spans {
+		if strings.HasPrefix(sp.Name, "saga ") {
+			names = append(names, sp.Name+":"+sp.Status)
+		}
+	}
+	if diff := cmp.Diff(names, []string{"saga transfer debit:unset", "saga transfer credit:error", "saga transfer debit compensate:unset"}); diff != "" {
+		t.Errorf("saga step spans (-got +want):\n%s", diff)
 	}
 }
 
