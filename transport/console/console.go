@@ -40,8 +40,9 @@ type Console struct {
 	bus      *cqrs.Bus
 	traceURL string
 
-	mu  sync.Mutex
-	app *app.App
+	mu       sync.Mutex
+	app      *app.App
+	prepared bool
 }
 
 var (
@@ -114,14 +115,21 @@ func (c *Console) SpanProcessor() sdktrace.SpanProcessor {
 	return c.rec
 }
 
-// Prepare mounts the console on a's HTTP host when it is on. It implements
-// app.Preparer.
+// Prepare mounts the console on a's HTTP host when it is on, once. It
+// implements app.Preparer.
 func (c *Console) Prepare(a *app.App) error {
-	if !c.on {
+	c.mu.Lock()
+	prepared := c.prepared
+	c.prepared = c.on
+	c.mu.Unlock()
+	if !c.on || prepared {
 		return nil
 	}
 	host, err := httpserver.Find(a, "console ("+Path+")")
 	if err != nil {
+		c.mu.Lock()
+		c.prepared = false
+		c.mu.Unlock()
 		return err
 	}
 	h := c.Handler(a)

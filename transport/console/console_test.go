@@ -571,6 +571,21 @@ func TestOffByDefault(t *testing.T) {
 	}
 }
 
+func TestPrepareMountsOnce(t *testing.T) {
+	a := app.New(app.Logger(slog.New(slog.DiscardHandler)))
+	host := httpserver.New()
+	c := console.New()
+	a.Mount(host, c)
+	for range 2 {
+		if err := c.Prepare(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff(host.Routes(), []string{"* /_console/*", "GET /_console"}); diff != "" {
+		t.Errorf("routes (-got +want):\n%s", diff)
+	}
+}
+
 func TestUI(t *testing.T) {
 	s := start(t, nil)
 	tests := []struct {
