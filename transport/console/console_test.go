@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -675,5 +676,56 @@ func TestRedaction(t *testing.T) {
 	}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("attributes (-got +want):\n%s", diff)
+	}
+}
+
+// plainStore hides the memory store's listers.
+type plainStore struct{ cqrs.Store }
+
+func TestStoreWithoutListers(t *testing.T) {
+	a := app.New(app.Logger(slog.New(slog.DiscardHandler)))
+	store := plainStore{memory.New()}
+	bus := cqrs.NewBus(a, store, cqrs.NewRegistry())
+	for _, stream := range []string{"b-1", "a-2", "a-1", "b-1"} {
+		if _, err := store.Append(context.Background(), cqrs.AppendRequest{Stream: stream, StreamType: "x", ExpectedVersion: cqrs.AnyVersion,
+			Events: []cqrs.EventData{{Type: "x.Happened", SchemaVersion: 1, Data: []byte(`{}`)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := console.New(console.WithBus(bus)).Handler(a)
+	get := func(path string, v any) {
+		t.Helper()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/_console/api/"+path, nil))
+		if w.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, w.Code, w.Body)
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var streams struct {
+		Streams []cqrs.StreamInfo
+		Next    string
+	}
+	get("streams?limit=2", &streams)
+	var got []string
+	for _, si := range streams.Streams {
+		got = append(got, fmt.Sprint(si.Stream, "@", si.Version))
+	}
+	if diff := cmp.Diff(got, []string{"a-1@1", "a-2@1"}); diff != "" || streams.Next != "a-2" {
+		t.Errorf("streams (-got +want):\n%s next %q", diff, streams.Next)
+	}
+	get("streams?after=a-2", &streams)
+	if len(streams.Streams) != 1 || streams.Streams[0].Stream != "b-1" || streams.Streams[0].Version != 2 {
+		t.Errorf("page 2 = %+v", streams)
+	}
+	var idem struct {
+		Records   []any
+		Supported bool
+	}
+	get("idempotency", &idem)
+	if idem.Supported || idem.Records == nil || len(idem.Records) != 0 {
+		t.Errorf("idempotency = %+v", idem)
 	}
 }
