@@ -468,7 +468,9 @@ func TestEventStore(t *testing.T) {
 	if len(list.Traces) != 1 || list.Traces[0].Name != "start transfer" {
 		t.Fatalf("saga traces = %+v", list.Traces)
 	}
-	var detail struct{ Spans []struct{ Name, Status string } }
+	var detail struct {
+		Spans []struct{ Name, Status string }
+	}
 	s.getJSON(t, "traces/"+list.Traces[0].TraceID, &detail)
 	var names []string
 	for _, sp := range detail.Spans {
