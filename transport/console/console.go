@@ -150,8 +150,20 @@ func (c *Console) currentBus() *cqrs.Bus {
 	return c.bus
 }
 
-// Start implements app.Transport; the HTTP host serves the console.
-func (c *Console) Start(context.Context, *app.App) error { return nil }
+// Start implements app.Transport; the HTTP host serves the console. It
+// logs where the console is, and warns when its API is open.
+func (c *Console) Start(ctx context.Context, a *app.App) error {
+	if !c.on {
+		return nil
+	}
+	if authRequired(a) {
+		a.Logger().InfoContext(ctx, "developer console on the HTTP host", "path", Path, "auth", "admin authorizer")
+	} else {
+		a.Logger().WarnContext(ctx, "developer console on the HTTP host, its API open to anyone who reaches the port (no admin token set): for development only",
+			"path", Path, "auth", "none")
+	}
+	return nil
+}
 
 // Stop implements app.Transport.
 func (c *Console) Stop(context.Context) error { return nil }
