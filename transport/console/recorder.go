@@ -41,6 +41,7 @@ type Recorder struct {
 	head   int
 	spans  int
 	series map[seriesKey]*series
+	free   []*recTrace // evicted, for reuse: no allocation per trace once full
 }
 
 type recTrace struct {
@@ -78,7 +79,12 @@ func (r *Recorder) OnEnd(s sdktrace.ReadOnlySpan) {
 	defer r.mu.Unlock()
 	t := r.traces[id]
 	if t == nil {
-		t = &recTrace{id: id}
+		if n := len(r.free); n > 0 {
+			t, r.free = r.free[n-1], r.free[:n-1]
+			t.id = id
+		} else {
+			t = &recTrace{id: id}
+		}
 		r.traces[id] = t
 		r.order = append(r.order, t)
 	}
@@ -105,6 +111,9 @@ func (r *Recorder) evictOldest() {
 	}
 	delete(r.traces, old.id)
 	r.spans -= len(old.spans)
+	clear(old.spans) // the spans are garbage now; snapshots hold copies
+	old.spans = old.spans[:0]
+	r.free = append(r.free, old)
 }
 
 // operationOf returns the operation, protocol and error code ("" when ok)
