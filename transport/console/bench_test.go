@@ -7,8 +7,10 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/telemetry"
@@ -115,4 +117,29 @@ func BenchmarkHello(b *testing.B) {
 		b.Setenv(console.EnvEnabled, "")
 		serveHello(b, helloService(b, nil, console.FromEnv()))
 	})
+}
+
+// BenchmarkRecorderOnEnd measures what the recorder adds to each ended
+// span, alone: grouping by trace, eviction and the per-second metrics of
+// operation spans. Compare with the CPU time of a traced request above
+// (the machine's noise is larger than the recorder's share there).
+func BenchmarkRecorderOnEnd(b *testing.B) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	tr := tp.Tracer("bench")
+	for range 4096 { // distinct traces, as many requests are
+		_, sp := tr.Start(context.Background(), "GET /hello/{name}", trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
+			attribute.String("allframe.operation", "hello"), attribute.String("allframe.protocol", "http"),
+			attribute.String("http.request.method", "GET"), attribute.String("http.route", "/hello/{name}"),
+			attribute.Int("http.response.status_code", 200), attribute.String("url.scheme", "http")))
+		sp.End()
+	}
+	spans := exp.GetSpans().Snapshots()
+	r := console.NewRecorder(0, 0)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		r.OnEnd(spans[i%len(spans)])
+		i++
+	}
 }
