@@ -136,3 +136,42 @@ func TestOneOfIntrospection(t *testing.T) {
 		t.Errorf("(-got +want):\n%s", diff)
 	}
 }
+
+// TestOneOfRequiredOutput: an output sum type marked validate:"required"
+// is a non-null union; a handler returning no variant there gets a field
+// error and the null propagates to the nearest nullable position, as
+// graphql-js does for any non-null field.
+func TestOneOfRequiredOutput(t *testing.T) {
+	type Feed struct {
+		Event PaymentMethod `json:"event" validate:"required"`
+		Seq   int32         `json:"seq"`
+	}
+	a := app.New(app.Name("feed"))
+	app.OneOf[PaymentMethod](a, app.Variant[Card](), app.Variant[*Wallet]())
+	app.Query(a, "feed", func(_ context.Context, in struct {
+		N int32 `json:"n"`
+	}) (Feed, error) {
+		switch in.N {
+		case 0:
+			return Feed{Event: Card{Last4: "4242"}, Seq: 1}, nil
+		case 1:
+			return Feed{Event: (*Wallet)(nil), Seq: 2}, nil
+		}
+		return Feed{Seq: 3}, nil
+	})
+	s := mustSchema(t, a)
+	if want := "type Feed {\n  event: PaymentMethod!\n  seq: Int!\n}"; !strings.Contains(s.SDL(), want) {
+		t.Fatalf("SDL lacks\n%s\nin\n%s", want, s.SDL())
+	}
+	h := server(t, s, true)
+	got := post(t, h, `{ feed(n: 0) { seq event { __typename ... on Card { last4 } } } }`, nil)
+	if got.Errors != nil || string(got.Data) != `{"feed":{"seq":1,"event":{"__typename":"Card","last4":"4242"}}}` {
+		t.Errorf("variant: %s %+v", got.Data, got.Errors)
+	}
+	for _, n := range []string{"1", "2"} {
+		got := post(t, h, `{ feed(n: `+n+`) { seq event { __typename } } }`, nil)
+		if string(got.Data) != `{"feed":null}` || len(got.Errors) != 1 || got.Errors[0].Message != "Cannot return null for non-nullable field Feed.event." {
+			t.Errorf("n=%s: %s %+v", n, got.Data, got.Errors)
+		}
+	}
+}

@@ -66,6 +66,13 @@ type unionPlan struct {
 	members []*objectPlan
 }
 
+// isNull reports whether the sum value at p encodes as null: no variant,
+// or a nil pointer variant.
+func (u *unionPlan) isNull(p unsafe.Pointer) bool {
+	v, q := u.oneOf.Variant(p)
+	return *(*unsafe.Pointer)(p) == nil || (v != nil && q == nil)
+}
+
 // objectPlan is the resolve plan of an output struct type: its GraphQL
 // fields by name.
 type objectPlan struct {
@@ -353,6 +360,12 @@ func (st *state) object(op *objectPlan, p unsafe.Pointer, sel *selection) bool {
 		}
 		st.path[depth] = pathSeg{field: f, index: -1}
 		start := len(st.buf)
+		if !fp.nullable && fp.plan.code == codeUnion && fp.plan.union.isNull(fptr) {
+			st.fail("Cannot return null for non-nullable field " + op.name + "." + fp.name + ".")
+			ok = false
+			st.buf = append(st.buf[:start], "null"...)
+			continue
+		}
 		if !st.encode(fp.plan, fptr, f.sub) {
 			if !fp.nullable {
 				ok = false // the object is null, but the other fields' errors are reported too

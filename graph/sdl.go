@@ -106,10 +106,12 @@ func leafName(t *app.Type) string {
 }
 
 // outputNullable reports whether an output field is nullable: pointers,
-// interfaces (JSON) and omitempty/omitzero fields are; everything else is
-// non-null (nil slices are written as [] and nil maps as {}).
+// interfaces (JSON), sum types not marked validate:"required" and
+// omitempty/omitzero fields are; everything else is non-null (nil slices
+// are written as [] and nil maps as {}). A required sum type is a non-null
+// union: a handler returning no variant there is a field error.
 func outputNullable(f *app.Field) bool {
-	return f.Omittable() || f.Type.Kind == app.KindPointer || f.Type.Kind == app.KindAny || f.Type.Kind == app.KindOneOf
+	return f.Omittable() || f.Type.Kind == app.KindPointer || f.Type.Kind == app.KindAny || (f.Type.Kind == app.KindOneOf && !f.Required)
 }
 
 // elemNullable reports whether list elements of type t are nullable: a sum

@@ -302,3 +302,11 @@ func browserPage(t *testing.T, dir string, fds func() []byte) http.Handler {
 		}
 	})
 }
+
+// TestDocsShowEventVariants: the bank's docs page (Swagger UI at /docs/,
+// offline) renders the feed's sum type Event as one of its four variants
+// with their discriminator values and mapping (issue 20).
+func TestDocsShowEventVariants(t *testing.T) {
+	s := start(t, "memory:")
+	browser.CheckOffline(t, "sumtype", s.http+"/docs/", "Event", "accountOpened", "deposited", "withdrawn", "accountClosed")
+}

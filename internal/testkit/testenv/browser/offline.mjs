@@ -26,6 +26,26 @@ const checks = {
     return `Swagger UI "${title.trim()}" lists ${ops.length} operations: ${ops.join(", ")}`;
   },
 
+  // Swagger UI at /docs/: the schema named ARGS[0] (a sum type), expanded
+  // in the Schemas section, shows "One of" its variants, each with its
+  // const discriminator value ARGS[1…], and the discriminator mapping.
+  async sumtype(page) {
+    const [name, ...values] = args;
+    await page.waitForSelector("section.models article", { timeout: 30000 });
+    const model = page.locator("section.models article[data-json-schema-level='0']")
+      .filter({ has: page.locator(".json-schema-2020-12__title", { hasText: new RegExp(`^${name}$`) }) });
+    await model.locator(".json-schema-2020-12-expand-deep-button").first().click();
+    const want = ["One of", "Discriminator", ...values.map((v) => `Const"${v}"`), ...values.map((v) => v + "#/components/schemas/")];
+    let text, missing;
+    for (const deadline = Date.now() + 15000; ; await page.waitForTimeout(100)) { // the expanded tree renders over several frames
+      text = await model.innerText();
+      missing = want.filter((w) => !text.replace(/\s+/g, "").includes(w.replace(/\s+/g, "")));
+      if (!missing.length || Date.now() > deadline) break;
+    }
+    if (missing.length) throw new Error(`schema ${name} lacks ${missing.join(", ")}:\n${text}`);
+    return `Swagger UI shows ${name} as one of ${values.join(", ")} with its discriminator`;
+  },
+
   // GraphiQL: type a query into the editor, press the run button and read
   // the response pane. ARGS: query, text the response must contain.
   async graphiql(page) {
