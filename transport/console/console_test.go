@@ -722,6 +722,23 @@ func TestStoreWithoutListers(t *testing.T) {
 	if len(streams.Streams) != 1 || streams.Streams[0].Stream != "b-1" || streams.Streams[0].Version != 2 {
 		t.Errorf("page 2 = %+v", streams)
 	}
+	// Application metadata named after a secret header is redacted.
+	if _, err := store.Append(context.Background(), cqrs.AppendRequest{Stream: "z-1", StreamType: "x", ExpectedVersion: cqrs.AnyVersion,
+		Events: []cqrs.EventData{{Type: "x.Happened", SchemaVersion: 1, Data: []byte(`{}`),
+			Metadata: cqrs.Metadata{User: map[string]string{"tenant": "acme", "Authorization": "Bearer t", "x-api-key": "k"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	var evs struct {
+		Events []struct{ Metadata struct{ User map[string]string } }
+	}
+	get("events?q=z-1", &evs)
+	if len(evs.Events) != 1 {
+		t.Fatalf("events = %+v", evs)
+	}
+	if diff := cmp.Diff(evs.Events[0].Metadata.User, map[string]string{"tenant": "acme", "Authorization": console.Redacted, "x-api-key": console.Redacted}); diff != "" {
+		t.Errorf("user metadata (-got +want):\n%s", diff)
+	}
+
 	var idem struct {
 		Records   []any
 		Supported bool

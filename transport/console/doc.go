@@ -33,7 +33,8 @@
 // The API never shows the values of span or event attributes named after
 // the Authorization, Cookie, Set-Cookie, X-Api-Key and Proxy-Authorization
 // headers or an API key header of the App's security schemes, nor any value
-// holding Bearer or Basic credentials: they read "[redacted]".
+// holding Bearer or Basic credentials, nor events' application metadata
+// under such names: they read "[redacted]".
 //
 // API.md in this directory documents the API.
 package console

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/cqrs"
 )
@@ -42,7 +44,7 @@ type logEvent struct {
 	Metadata   map[string]any  `json:"metadata"`
 }
 
-func viewEvent(ev cqrs.Event) logEvent {
+func viewEvent(ev cqrs.Event, rd redactor) logEvent {
 	data := json.RawMessage(ev.Data)
 	if !json.Valid(data) {
 		data, _ = json.Marshal(string(ev.Data))
@@ -55,7 +57,14 @@ func viewEvent(ev cqrs.Event) logEvent {
 		md["traceId"], md["spanId"] = sc.TraceID().String(), sc.SpanID().String()
 	}
 	if len(ev.Metadata.User) > 0 {
-		md["user"] = ev.Metadata.User
+		user := make(map[string]string, len(ev.Metadata.User))
+		for k, v := range ev.Metadata.User {
+			if rd.secret(k, attribute.StringValue(v)) {
+				v = Redacted
+			}
+			user[k] = v
+		}
+		md["user"] = user
 	}
 	return logEvent{Position: ev.Position, ID: ev.ID, Stream: ev.Stream, StreamType: ev.StreamType, Version: ev.Version,
 		Type: ev.Type, Schema: ev.SchemaVersion, Time: ev.Time, Data: data, Metadata: md}
@@ -131,6 +140,7 @@ func scanStreams(r *http.Request, s cqrs.EventStore, prefix, after string, limit
 // at that version.
 func (c *Console) stream(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("stream")
+	rd := newRedactor(c.currentApp())
 	version, e := queryInt(r, "version", -1, 0, 1<<62)
 	if e != nil {
 		writeError(w, r, e)
@@ -167,7 +177,7 @@ func (c *Console) stream(w http.ResponseWriter, r *http.Request) {
 		}
 		views := make([]logEvent, len(evs))
 		for i, ev := range evs {
-			views[i] = viewEvent(ev)
+			views[i] = viewEvent(ev, rd)
 		}
 		res["events"] = views
 		writeJSON(w, res)
@@ -194,6 +204,7 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request) {
 		filter.EventTypes = []string{t}
 	}
 	text := []byte(strings.ToLower(q.Get("q")))
+	rd := newRedactor(c.currentApp())
 	c.withBus(w, r, func(b *cqrs.Bus) {
 		head, err := b.Store().Head(r.Context())
 		if err != nil {
@@ -213,7 +224,7 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request) {
 				scanned++
 				if len(text) == 0 || bytes.Contains(bytes.ToLower(ev.Data), text) ||
 					strings.Contains(strings.ToLower(ev.Stream+"\n"+ev.Type), string(text)) {
-					out = append(out, viewEvent(ev))
+					out = append(out, viewEvent(ev, rd))
 				}
 				next = ev.Position
 				if int64(len(out)) >= limit {
