@@ -729,7 +729,9 @@ func TestStoreWithoutListers(t *testing.T) {
 		t.Fatal(err)
 	}
 	var evs struct {
-		Events []struct{ Metadata struct{ User map[string]string } }
+		Events []struct {
+			Metadata struct{ User map[string]string }
+		}
 	}
 	get("events?q=z-1", &evs)
 	if len(evs.Events) != 1 {
