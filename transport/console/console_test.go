@@ -284,6 +284,10 @@ func TestTracesAndMetrics(t *testing.T) {
 		}
 	}
 
+	// An in-process call is a series of its own.
+	if _, err := app.Invoke[DepositIn, DepositOut](context.Background(), s.app, "deposit", DepositIn{ID: "a1", Amount: 1}); err != nil {
+		t.Fatal(err)
+	}
 	var m struct {
 		WindowSeconds int
 		Series        []struct {
@@ -294,10 +298,10 @@ func TestTracesAndMetrics(t *testing.T) {
 		}
 	}
 	s.getJSON(t, "metrics", &m)
-	if m.WindowSeconds != 60 || len(m.Series) != 1 {
+	if m.WindowSeconds != 60 || len(m.Series) != 2 || m.Series[0].Protocol != "inprocess" || m.Series[0].Count != 1 {
 		t.Fatalf("metrics = %+v", m)
 	}
-	se := m.Series[0]
+	se := m.Series[1]
 	var sum float64
 	for _, n := range se.RPS {
 		sum += n
