@@ -225,3 +225,41 @@ func TestAdminAuthPanics(t *testing.T) {
 		t.Errorf("middleware or handler ran %d times; want 0", *ran)
 	}
 }
+
+func TestAdminConfiguredAndAuthorizeAdmin(t *testing.T) {
+	t.Setenv(app.AdminTokenEnv, "")
+	op := &app.Operation{Name: "console", Admin: true}
+	tests := []struct {
+		name           string
+		opts           []app.Option
+		env, auth      string
+		wantConfigured bool
+		wantCode       app.Code // of AuthorizeAdmin over HTTP; CodeOK: allowed
+	}{
+		{"nothing", nil, "", "Bearer x", false, app.CodePermissionDenied},
+		{"env token", nil, "tok", "Bearer tok", true, app.CodeOK},
+		{"env token, wrong", nil, "tok", "Bearer x", true, app.CodePermissionDenied},
+		{"AdminToken", []app.Option{app.AdminToken("t2")}, "", "Bearer t2", true, app.CodeOK},
+		{"AdminToken empty", []app.Option{app.AdminToken("")}, "", "Bearer ", false, app.CodePermissionDenied},
+		{"AdminAuth", []app.Option{app.AdminAuth(func(context.Context, *app.Call) error { return nil })}, "", "", true, app.CodeOK},
+		{"AdminAuth nil", []app.Option{app.AdminAuth(nil)}, "tok", "Bearer tok", false, app.CodePermissionDenied},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(app.AdminTokenEnv, tt.env)
+			a := app.New(tt.opts...)
+			if got := a.AdminConfigured(); got != tt.wantConfigured {
+				t.Errorf("AdminConfigured() = %v, want %v", got, tt.wantConfigured)
+			}
+			md := app.MapMetadata{}
+			md.Set("Authorization", tt.auth)
+			err := a.AuthorizeAdmin(context.Background(), &app.Call{Operation: op, Protocol: app.ProtocolHTTP, Metadata: md})
+			if got := app.CodeOf(err); got != tt.wantCode {
+				t.Errorf("AuthorizeAdmin: %v (%v), want %v", got, err, tt.wantCode)
+			}
+			if err := a.AuthorizeAdmin(context.Background(), &app.Call{Operation: op, Protocol: app.ProtocolInProcess, Metadata: md}); err != nil {
+				t.Errorf("in process: %v", err)
+			}
+		})
+	}
+}

@@ -45,6 +45,7 @@ type Bus struct {
 	idemRetention      time.Duration
 	stopPurge          context.CancelFunc
 	purgeDone          chan struct{}
+	inspect            inspect // inspect.go
 }
 
 var _ app.Transport = (*Bus)(nil)
@@ -119,6 +120,10 @@ func NewBus(a *app.App, store Store, reg *Registry, opts ...BusOption) *Bus {
 	a.Mount(b)
 	return b
 }
+
+// Tracer returns the tracer of the Bus's spans (see WithTracerProvider),
+// for packages built on the Bus (sagas) to trace with.
+func (b *Bus) Tracer() trace.Tracer { return b.tracer }
 
 // App returns the App the Bus registers operations in.
 func (b *Bus) App() *app.App { return b.app }

@@ -41,6 +41,15 @@ func traceContext(ctx context.Context) (parent, state string) {
 	return c["traceparent"], c["tracestate"]
 }
 
+// SetTraceContext records the trace context of the span in ctx (none:
+// nothing) in m, as aggregates do for the events they append, so that
+// whatever handles the event later joins the trace.
+func (m *Metadata) SetTraceContext(ctx context.Context) {
+	if parent, state := traceContext(ctx); parent != "" {
+		m.TraceParent, m.TraceState = parent, state
+	}
+}
+
 // SpanContext returns the trace context recorded with ev (invalid if none).
 func (ev *Event) SpanContext() trace.SpanContext {
 	if ev.Metadata.TraceParent == "" {

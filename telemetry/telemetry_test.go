@@ -17,6 +17,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"go.opentelemetry.io/otel"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"go.uber.org/goleak"
@@ -390,5 +392,31 @@ func TestResourceEnvErrors(t *testing.T) {
 				t.Errorf("New with OTEL_RESOURCE_ATTRIBUTES=%q: %v, %v; want an error containing %q", tt.give, tel, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestWithSpanProcessorAlone turns tracing on with a processor and no
+// exporter: the middleware is installed and spans reach the processor.
+func TestWithSpanProcessorAlone(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tel, err := telemetry.New(context.Background(), telemetry.Config{}, telemetry.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(exp)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tel.Shutdown(context.Background()) }()
+	if !tel.Enabled() {
+		t.Fatal("a span processor alone does not turn tracing on")
+	}
+	_, span := tel.TracerProvider().Tracer("test").Start(context.Background(), "op")
+	span.End()
+	if n := len(exp.GetSpans()); n != 1 {
+		t.Errorf("%d spans reached the processor, want 1", n)
+	}
+	off, err := telemetry.New(context.Background(), telemetry.Config{}, telemetry.WithSpanProcessor(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off.Enabled() {
+		t.Error("WithSpanProcessor(nil) turns tracing on")
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/allframe-go/allframe/cqrs"
 )
 
@@ -113,9 +115,10 @@ type instance struct {
 	step    string // the step running, or the step that failed
 	code    string
 	message string
-	lastID  string    // the last event's id: causation of what follows
-	started time.Time // when the instance started
-	since   time.Time // when the last event was recorded
+	lastID  string            // the last event's id: causation of what follows
+	started time.Time         // when the instance started
+	trace   trace.SpanContext // the trace context recorded with Started (its steps' spans join it)
+	since   time.Time         // when the last event was recorded
 }
 
 func (in *instance) terminal() bool {
@@ -143,6 +146,7 @@ func (in *instance) fold(ev cqrs.Event, data any, steps []string) error {
 	switch e := data.(type) {
 	case Started:
 		in.state, in.data, in.next, in.started = StateRunning, e.State, 0, ev.Time
+		in.trace = ev.SpanContext()
 		in.step = current()
 	case StepSucceeded:
 		i, err := index(e.Step)

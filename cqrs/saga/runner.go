@@ -8,6 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/cqrs"
 )
@@ -24,6 +28,9 @@ var _ cqrs.Projector = (*runner[struct{}])(nil)
 
 // Name implements cqrs.Projector.
 func (r *runner[S]) Name() string { return "saga-" + r.s.name }
+
+// Kind tells tools the projection is a saga (see cqrs.Projections.Kind).
+func (r *runner[S]) Kind() string { return "saga" }
 
 // Checkpoint implements cqrs.Projector.
 func (r *runner[S]) Checkpoint(ctx context.Context) (int64, error) {
@@ -350,6 +357,25 @@ func (s *Saga[S]) attempt(ctx context.Context, in *instance, act Action[S], step
 	if undo {
 		key += "/compensate"
 	}
+	// A span per attempt, in the trace that started the instance.
+	name := "saga " + s.name + " " + step
+	if undo {
+		name += " compensate"
+	}
+	parent := ctx
+	if in.trace.IsValid() {
+		parent = trace.ContextWithRemoteSpanContext(ctx, in.trace)
+	}
+	ctx, span := s.bus.Tracer().Start(parent, name, trace.WithAttributes(
+		attribute.String("saga.name", s.name), attribute.String("saga.id", in.id),
+		attribute.String("saga.step", step), attribute.Bool("saga.compensate", undo)))
+	defer func() {
+		if err != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, err.Error())
+		}
+		span.End()
+	}()
 	actx := context.WithValue(ctx, stepKey{}, &stepCall{key: key, correlation: in.id, causation: in.lastID})
 	actx = cqrs.WithCorrelation(actx, in.id, in.lastID)
 	stop := func() bool { return false }

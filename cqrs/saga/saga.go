@@ -190,6 +190,7 @@ func New[S any](bus *cqrs.Bus, name string, opts ...Option) *Saga[S] {
 		pinned: map[string]int64{},
 	}
 	registerEvents(s.reg)
+	bus.AddSaga(cqrs.SagaView{Name: name, Instances: s.instances})
 	bus.Projections().Add(cqrs.Leased(&runner[S]{s: s}, bus.Store()))
 	bus.App().Mount(&lifecycle[S]{s: s})
 	return s
@@ -283,6 +284,7 @@ func (s *Saga[S]) begin(ctx context.Context, id string, state S, causation strin
 	if err != nil {
 		return err
 	}
+	ed.Metadata.SetTraceContext(ctx) // the steps' spans join the trace that started the instance
 	_, err = s.store.Append(ctx, cqrs.AppendRequest{Stream: s.Stream(id), StreamType: s.typ, ExpectedVersion: cqrs.NoStream, Events: []cqrs.EventData{ed}})
 	return err
 }
