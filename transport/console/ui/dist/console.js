@@ -1,0 +1,303 @@
+var S,Be,Rt,R,be,ie,We,ae,ze,xe,ve,Lt,ee=Symbol.for("pv"),le={},ce=[],Ut=/^m(i|n|o|s|text|space)$/,ke=Array.isArray,Se=ce.slice,J=Object.assign;function F(e){e&&e.parentNode&&e.remove()}function we(e,t,n){var r,s,o,a={},i=arguments.length;for(o in t)o=="key"?r=t[o]:o=="ref"&&typeof e!="function"?s=t[o]:a[o]=t[o];return i>2&&(a.children=i>3?Se.call(arguments,2):n),Z(e,a,r,s,null)}function Z(e,t,n,r,s){var o={type:e,props:t,key:n,ref:r,__k:null,__:null,__b:0,__e:null,__c:null,constructor:ee,__v:s||++Be,__i:-1,__u:0};return!s&&S.vnode&&S.vnode(o),o}function ue(e){return e.children}function Y(e,t){this.props=e,this.context=t,this.__g=0}function L(e,t){if(t==null)return e.__&&L(e.__,e.__i+1);for(var n;t<e.__k.length;t++)if((n=e.__k[t])&&n.__e)return n.__e;return typeof e.type!="function"||e.props.__P?null:L(e)}function Dt(e){var t,n=e.__v,r=n.__e,s=[],o=[],a=e.__P;a&&((t=J({constructor:ee},n)).__v=n.__v+1,S.vnode&&S.vnode(t),Ce(a,t,n,e.__n,a.namespaceURI,32&n.__u?[r]:null,s,r||L(n),32&n.__u,o),t.__v=n.__v,t.__.__k[t.__i]=t,Ye(s,t,o),n.__=n.__e=null,t.__e!=r&&Ge(t))}function Ge(e){if((e=e.__)&&e.__c&&!e.props.__P)return e.__e=null,e.__k.some(function(t){return t&&(e.__e=t.__e)}),Ge(e)}function Je(e){(8&e.__g||(e.__g|=8,R.push(e),ie++))&&be==S.debounceRendering||((be=S.debounceRendering)||queueMicrotask)(Qe)}function Qe(){try{for(var e,t=1;R.length;)R.length>t&&R.sort(We),e=R.shift(),t=R.length,8&e.__g&&Dt(e)}finally{(ie=R.length)&&(be||queueMicrotask)(Qe)}}function Ke(e,t,n,r,s,o,a,i,l,d,u){var f,_,p,m,$,h,y=r.__k||ce,g=t.length;for(l=Ht(n,t,y,l,g),f=0;f<g;f++)(p=n.__k[f])!=null&&(_=~p.__i&&y[p.__i]||le,p.__i=f,h=Ce(e,p,_,s,o,a,i,l,d,u),m=p.__e,(_.ref!=p.ref||8&_.__u)&&(_.ref&&Te(_.ref,null,p,_),p.ref&&u.push(p.ref,p.__c||m,p)),$=$||m,4&p.__u?(l=Xe(p,l,e,!_.__v),_.__e&&(_.__e=null)):typeof p.type=="function"&&h!==void 0?l=h:m&&(l=m.nextSibling),p.__u&=-21);return n.__e=$,l}function Ht(e,t,n,r,s){var o,a,i,l,d,u,f,_,p,m=n.length,$=m,h=0,y=0,g=e.__k=Array(s);for(o=0;o<s;o++)(a=t[o])!=null&&typeof a!="boolean"&&typeof a!="function"?(typeof a!="object"||a.constructor===String?a=g[o]=Z(null,a):ke(a)?a=g[o]=Z(ue,{children:a}):a.constructor===ee&&a.__b?a=g[o]=Z(a.type,a.props,a.key,a.ref,a.__v):g[o]=a,l=o+h,a.__=e,a.__b=e.__b+1,i=null,~(d=a.__i=Ft(a,n,l,$))&&($--,(i=n[d])&&(i.__u|=2)),i&&i.__v?(a.__u|=16,d==l-1?h--:d==l+1?h++:d!=l&&(d>l?h--:h++,y=1)):(~d||(s>m?h--:s<m&&h++),typeof a.type!="function"&&(a.__u|=4))):g[o]=null;if(y){for(u=[],f=[],o=0;o<s;o++)if((a=g[o])&&16&a.__u){for(h=0,_=u.length;h<_;)u[p=h+_>>1]<a.__i?h=p+1:_=p;u[h]=a.__i,f[o]=h+1}for(h=u.length;o--;)f[o]&&(f[o]==h?h--:g[o].__u|=4)}if($)for(o=0;o<m;o++)!(i=n[o])||2&i.__u||(i.__e==r&&(r=L(i)),Oe(i,i));return r}function Xe(e,t,n,r){var s,o,a,i;if(typeof e.type=="function"){if(e.props.__P)return t;if(s=e.__k)for(o=0;o<s.length;o++)s[o]&&(s[o].__=e,t=Xe(s[o],t,n,!1));return t}for(t&&!t.parentNode&&(t=L(e))&&!t.parentNode&&(t=null),a=e.__e,i=t;i&&i.nodeType==8;)i=i.nextSibling;for(a!=i&&(!r&&n.moveBefore&&a.parentNode?n.moveBefore(a,t):n.insertBefore(a,t||null)),t=a;(t=t&&t.nextSibling)&&t.nodeType==8&&!t.data.startsWith("$s"););return t}function Ft(e,t,n,r){var s,o=e.key,a=e.type,i=t[n],l=i&&!(2&i.__u);if(i===null&&o==null||l&&o==i.key&&a==i.type)return n;if(r>(l?1:0)){for(s=n-1;s>=0;s--)if((i=t[s])&&!(2&i.__u)&&o==i.key&&a==i.type)return s;for(s=n+1;s<t.length;s++)if((i=t[s])&&!(2&i.__u)&&o==i.key&&a==i.type)return s}return-1}function Ve(e,t,n){n==null&&(n=""),t[0]=="-"?e.setProperty(t,n):e[t]=n}function oe(e,t,n,r,s){var o,a;if(t=="style")if(typeof n=="string")e.style.cssText=n;else{if(typeof r=="string"&&(e.style.cssText=r=""),r)for(t in r)n&&t in n||Ve(e.style,t);if(n)for(t in n)r&&n[t]==r[t]||Ve(e.style,t,n[t])}else if(t[0]=="o"&&t[1]=="n")typeof n!="function"&&(n=null),typeof r!="function"&&(r=null),(e.__e||(e.__e={}))[t]=n,n&&r||(a=ve[t]||(ve[t]=Jt(t)),(e.__a||(e.__a={}))[t]=xe,o=t!=(t=t.replace(ze,"$1")),(t=t.slice(2))[0]<"a"&&(t=t.toLowerCase()),n?e.addEventListener(t,a,o):e.removeEventListener(t,a,o));else{if(s=="http://www.w3.org/2000/svg")t=t.replace(/xlink(H|:h)/,"h").replace(/sName$/,"s");else if(t!="width"&&t!="height"&&t!="href"&&t!="list"&&t!="form"&&t!="tabIndex"&&t!="download"&&t!="rowSpan"&&t!="colSpan"&&t!="role"&&t!="popover"&&t in e)try{return void(e[t]=n??"")}catch{}if(typeof n=="function")return;n==null||n===!1&&t[4]!="-"?e.removeAttribute(t):e.setAttribute(t,t=="popover"&&n==1?"":n)}}function Jt(e){return function(t){var n=this.__e;if(n){if(n=n[e],t[ae]==null)t[ae]=xe++;else if(t[ae]<this.__a[e])return;return n(S.event?S.event(t):t)}}}function Ce(e,t,n,r,s,o,a,i,l,d){var u,f,_,p,m,$,h,y,g,k,b,v,j,W,D,Fe,A,H,M=t.type;if(t.constructor!==ee)return null;128&n.__u&&(l=32&n.__u,u=n.__c.__z)&&(t.__u|=l,f=o=[],u.nodeType==8?i=se(u,o):o.push(u),i=o[0]||i),(u=S.__b)&&u(t);e:if(typeof M=="function"){_=a.length;try{if(y=t.props,g=(u=M.prototype)&&u.render,k=(u=M.contextType)&&r[u.__c],b=u?k?k.props.value:u.__:r,(p=n.__c)?(t.__c=p,2&p.__g&&(p.__g|=1)):(g?t.__c=p=new M(y,b):(t.__c=p=new Y(y,b),p.constructor=M,p.render=Bt),k&&k.sub(p),p.state||(p.state={}),p.__n=r,p.__g|=8,p.__h=[],p.__k=[]),g&&(p.__s||(p.__s=p.state),M.getDerivedStateFromProps&&(p.__s==p.state&&(p.__s=J({},p.__s)),J(p.__s,M.getDerivedStateFromProps(y,p.__s)))),m=p.props,$=p.state,p.__v=t,n.__c){if(y!==m&&g&&!M.getDerivedStateFromProps&&p.componentWillReceiveProps&&p.componentWillReceiveProps(y,b),t.__v==n.__v&&!(8&p.__g)||!(4&p.__g)&&p.shouldComponentUpdate&&p.shouldComponentUpdate(y,p.__s,b)===!1){t.__v!=n.__v&&(p.props=y,p.state=p.__s,p.__g&=-9),t.__e=n.__e,t.__k=n.__k,t.__k.some(function(N){N&&(N.__=t)}),ce.push.apply(p.__h,p.__k),p.__k=[],p.__h.length&&a.push(p),i=L(n);break e}p.componentWillUpdate&&p.componentWillUpdate(y,p.__s,b),g&&p.componentDidUpdate&&p.__h.push(function(){p.componentDidUpdate(m,$,h)})}else g&&!M.getDerivedStateFromProps&&p.componentWillMount&&p.componentWillMount(),g&&p.componentDidMount&&p.__h.push(p.componentDidMount);p.context=b,p.props=y,p.__P=e,p.__g&=-5,v=S.__r,j=g?25:0;do p.__g&=-9,v&&v(t),u=p.render(p.props,p.state=p.__s,p.context);while(8&p.__g&&++j<25);g&&(ce.push.apply(p.__h,p.__k),p.__k=[]),p.state=p.__s,p.getChildContext&&(r=J({},r,p.getChildContext())),g&&n.__c&&p.getSnapshotBeforeUpdate&&(h=p.getSnapshotBeforeUpdate(m,$)),W=u&&u.type===ue&&u.key==null?u.props.children:u,y.__P&&(u=i,s=(e=y.__P).namespaceURI,l=o=null,n.props&&n.props.__P!=e&&(n.__k.some(function(N){N&&Oe(N,N)}),n.__k=null),i=n.__k?L(n,0):null),i=Ke(e,ke(W)?W:[W],t,n,r,s,o,a,i,l,d),y.__P&&(t.__e=null,i=u),t.__u&=-161,f&&f.some(F),p.__h.length&&a.push(p),1&p.__g&&(p.__g&=-4)}catch(N){if(a.length=_,t.__v=null,l||o)if(N&&N.then){if(t.__u|=128|l,o){for(~(A=o.indexOf(i||void 0))||(A=o.length);(H=o[A-1])&&H.nodeType==8;)A--;for(;A<o.length;A++)if(H=o[A])if(o[A]=null,D){if(H==Fe)break}else{if(H.nodeType!=8)break;H.data.startsWith("$s")&&(Fe=se(D=H))}}if(!D){for(;i&&i.nodeType==8&&i.nextSibling;)i=i.nextSibling;D=i}(u=se(D=t.__c.__z||(t.__c.__z=D)))?(t.__e=D,i=u):t.__e=i,i=i&&i.nextSibling}else o&&o.some(F);else t.__e=n.__e;t.__k||(t.__k=n.__k||[]),N&&N.then||Ze(t),S.__e(N,t,n)}}else i=t.__e=Vt(n.__e,t,n,r,s,o,a,l,d,e);return(u=S.diffed)&&u(t),i}function se(e,t){if(e&&e.nodeType==8&&e.data.startsWith("$s"))for(var n=1;e=e.nextSibling;){if(e.nodeType==8){if(e.data.startsWith("$s"))n++;else if(e.data.startsWith("/$s")&&!--n)return e}t&&t.push(e)}}function Ze(e){e&&(e.__c&&(e.__c.__g|=4),e.__k&&e.__k.some(Ze))}function Ye(e,t,n){for(var r=0;r<n.length;)Te(n[r++],n[r++],n[r++]);S.__c&&S.__c(t,e),e.some(function(s){try{e=s.__h,s.__h=[],e.some(function(o){o.call(s)})}catch(o){S.__e(o,s.__v)}})}function Vt(e,t,n,r,s,o,a,i,l,d){var u,f,_,p,m,$,h,y,g=n.props||le,k=t.props,b=t.type;if(b=="svg"?s="http://www.w3.org/2000/svg":b=="math"?s="http://www.w3.org/1998/Math/MathML":s||(s="http://www.w3.org/1999/xhtml"),o){for(u=0;u<o.length;u++)if((m=o[u])&&(b?m.localName==b:m.nodeType==3)){e=m,o[u]=null;break}}if(!e){if(y=d.ownerDocument||document,!b)return y.createTextNode(k);e=y.createElementNS(s,b,k.is?k:d),i&&(S.__m&&S.__m(t,o),i=!1),o=null}if(b){if(d=b=="template"&&e.content||e,o=b=="textarea"&&k.defaultValue!=null?null:o&&Se.call(d.childNodes),!i&&o)for(g={},u=0;u<e.attributes.length;u++)g[(m=e.attributes[u]).name]=m.value;for(u in g)m=g[u],u=="dangerouslySetInnerHTML"?_=m:u=="children"||u in k||u=="value"&&"defaultValue"in k||u=="checked"&&"defaultChecked"in k||oe(e,u,null,m,s);for(u in k)m=k[u],u=="children"?p=m:u=="dangerouslySetInnerHTML"?f=m:u=="value"?$=m:u=="checked"?h=m:i&&typeof m!="function"||g[u]===m||oe(e,u,m,g[u],s);f?(i||_&&(f.__html==_.__html||f.__html==e.innerHTML)||(e.innerHTML=f.__html),t.__k=[]):(_&&(e.textContent=""),(b=="foreignObject"||s=="http://www.w3.org/1998/Math/MathML"&&Ut.test(b))&&(s="http://www.w3.org/1999/xhtml"),Ke(d,ke(p)?p:[p],t,n,r,s,o,a,o?o[0]:n.__k&&L(n,0),i,l),o&&o.some(F)),i&&b!="textarea"||(u="value",b=="progress"&&$==null?e.removeAttribute(u):$==null||$===e[u]&&(b!="progress"||$)||oe(e,u,$,g[u],s),u="checked",h!=null&&h!=e[u]&&oe(e,u,h,g[u],s))}else g===k||i&&e.data==k||(e.data=k);return e}function Te(e,t,n,r){try{typeof e=="function"?t?t.__x=e(t)||1:r&&(r=r.__c||r.__e)&&(t=r.__x)&&(r.__x=null,typeof t=="function"?t():e(null)):e.current=t}catch(s){S.__e(s,n)}}function Oe(e,t,n){var r,s,o,a;if(S.unmount&&S.unmount(e),!(r=e.ref)||r.current&&r.current!=e.__e||Te(r,null,t,e),r=e.__c){if(r.componentWillUnmount)try{r.componentWillUnmount()}catch(i){S.__e(i,t)}r.__P=r.__n=null}if(r=e.__k)for(a=0;a<r.length;a++)r[a]&&Oe(r[a],t,typeof e.type!="function"||n&&!e.props.__P);!n&&(r=e.__c)&&(r=r.__z)&&(s=se(r,o=[]))&&(r==e.__e&&o.some(F),F(s),F(r)),n||F(e.__e),e.__e=e.__c=e.__=null}function Bt(e,t,n){return this.constructor(e,n)}function Pe(e,t){var n,r,s,o;S.__&&S.__(e,t),t.nodeType==9&&(t=t.documentElement),r=(n=e&&32&e.__u)?null:t.__k,t.__k=Z(ue,{children:[e]}),s=[],o=[],Ce(t,t.__k,r||le,le,t.namespaceURI,r?null:t.firstChild?Se.call(t.childNodes):null,s,r?r.__e:t.firstChild,n,o),Ye(s,t.__k,o),t.__k.props.children=null}S={__e:function(e,t,n,r){for(var s,o,a;t=t.__;)if((s=t.__c)&&!(1&s.__g)){s.__g|=4;try{if((a=(o=s.constructor)&&o.getDerivedStateFromError)&&s.setState(o.getDerivedStateFromError(e)),s.componentDidCatch&&(s.componentDidCatch(e,r||{}),a=1),a&&8&s.__g)return void(s.__g|=2)}catch(i){e=i}}throw ie=0,e}},Be=0,Rt=function(e){return e!=null&&e.constructor===ee},Y.prototype.setState=function(e,t){var n=this.__s;n&&n!=this.state||(n=this.__s=J({},this.state)),typeof e=="function"&&(e=e(J({},n),this.props)),e&&(J(n,e),this.__v&&(t&&this.__k.push(t),Je(this)))},Y.prototype.forceUpdate=function(e){this.__v&&(this.__g|=4,e&&this.__h.push(e),Je(this))},Y.prototype.render=ue,R=[],ie=0,We=function(e,t){return e.__v.__b-t.__v.__b},ae=Symbol(),ze=/(PointerCapture)$|Capture$/i,xe=0,ve={},Lt=0;var ne,C,Ne,et,Ee=Object.is,re=0,ct=[],Ie=[],w=S,tt=w.__b,nt=w.__r,rt=w.diffed,ot=w.__c,at=w.unmount,st=w.__;function Me(e,t){w.__h&&w.__h(C,e,re||t),re=0;var n=C.__H||(C.__H={__:[],__h:[]});return e>=n.__.length&&n.__.push({}),n.__[e]}function x(e){return re=1,Wt(dt,e)}function Wt(e,t,n){var r=Me(ne++,2);if(r.t=e,!r.__c&&(r.__=[n?n(t):dt(void 0,t),function(o){var a=(r.__N||r.__)[0],i=r.t(a,o);Ee(a,i)||(r.__N=[i,r.__[1]],r.__c.setState({}))}],r.__c=C,!C.__f)){C.__f=!0;var s=C.shouldComponentUpdate;C.shouldComponentUpdate=function(o,a,i){var l=this.__H;if(!l)return!0;var d=!1,u=this.props!=o;if(l.__.some(function(_){_.__N&&(d=!0,Ee(_.__[0],_.__N[0])||(u=!0))}),s){var f=s.call(this,o,a,i);return d?f||u:f}return!d||u}}return r.__}function U(e,t){var n=Me(ne++,3);!w.__s&&pt(n.__H,t)&&(n.__P=!0,n.__=e,n.u=t,C.__H.__h.push(n))}function pe(e){return re=5,de(function(){return{current:e}},[])}function de(e,t){var n=Me(ne++,7);return pt(n.__H,t)&&(n.__=e(),n.__H=t),n.__}function ut(e,t){return re=8,de(function(){return e},t)}function zt(){var e;do{for(;e=Ie.shift();)try{te(e)}catch(n){w.__e(n,{__:(e=e.__P)&&e.__v})}for(;e=ct.shift();){var t=e.__H;if(e.__P&&t)try{t.__h.some(te),t.__h.some(je),t.__h=[]}catch(n){t.__h=[],w.__e(n,e.__v)}}}while(Ie.length)}w.__b=function(e){C=null,tt&&tt(e)},w.__=function(e,t){e&&t.__k&&t.__k.__m&&(e.__m=t.__k.__m),st&&st(e,t)},w.__r=function(e){nt&&nt(e),ne=0;var t=(C=e.__c).__H;t&&(Ne==C?C.__h=[]:(t.__h.some(te),t.__h.some(je),ne=0),t.__h=[],t.__.some(function(n){n.__N&&(n.__=n.__N),n.u=n.__N=void 0})),Ne=C},w.diffed=function(e){rt&&rt(e);var t=e.__c;t&&t.__H&&(t.__H.__h.length&&lt(ct.push(t)),t.__H.__.some(function(n){n.u&&(n.__H=n.u)})),Ne=C=null},w.__c=function(e,t){t.some(function(n){try{n.__h.some(te),n.__h=n.__h.filter(function(r){return!r.__||je(r)})}catch(r){n.__h=[function(){throw r}]}}),ot&&ot(e,t)},w.unmount=function(e){at&&at(e);var t,n,r=e.__c;r&&r.__H&&(r.__H.__.some(function(s){try{if(s.__P&&s.__c){if(n===void 0){for(n=e.__;n&&(!n.__c||!n.__c.__P);)n=n.__;n=n&&n.__c}s.__P=n,lt(Ie.push(s))}else te(s)}catch(o){t=o}}),r.__H=void 0,t&&w.__e(t,r.__v))};var it=typeof requestAnimationFrame=="function";function Gt(e){var t,n=function(){clearTimeout(r),it&&cancelAnimationFrame(t),setTimeout(e)},r=setTimeout(n,35);it&&(t=requestAnimationFrame(n))}function lt(e){e!=1&&et==w.requestAnimationFrame||((et=w.requestAnimationFrame)||Gt)(zt)}function te(e){var t=C,n=e.__c;typeof n=="function"&&(e.__c=void 0,n()),C=t}function je(e){var t=C;e.__c=e.__(),C=t}function pt(e,t){return!e||e.length!=t.length||t.some(function(n,r){return!Ee(n,e[r])})}function dt(e,t){return typeof t=="function"?t(e):t}var Qt=new URL(".",import.meta.url),qe="allframe-console-token";function z(){try{return sessionStorage.getItem(qe)||""}catch{return""}}function Re(e){try{e?sessionStorage.setItem(qe,e):sessionStorage.removeItem(qe)}catch{}fe.forEach(t=>t())}var fe=new Set;function ft(e){return fe.add(e),()=>fe.delete(e)}var _e=!1;function Le(e){(e===401||e===403)&&(_e=!0,fe.forEach(t=>t()))}function me(){let e=z();return e?{Authorization:"Bearer "+e}:{}}var Ae=class extends Error{constructor(t,n){super(n),this.status=t}};async function O(e,t={}){let n=await fetch(new URL("api/"+e,Qt),{...t,headers:{Accept:"application/json",...me(),...t.headers||{}}});Le(n.status);let r=await n.text(),s=null;try{s=r?JSON.parse(r):null}catch{s=r}if(!n.ok){let o=s&&(s.detail||s.error||s.message||s.title)||r||n.statusText;throw new Ae(n.status,`${n.status}: ${typeof o=="string"?o:JSON.stringify(o)}`)}return s}function G(e){let t=new URLSearchParams;for(let[r,s]of Object.entries(e))s!=null&&s!==""&&t.set(r,String(s));let n=t.toString();return n?"?"+n:""}var he=location.origin;var mt=function(e,t,n,r){var s;t[0]=0;for(var o=1;o<t.length;o++){var a=t[o++],i=t[o]?(t[0]|=a?1:2,n[t[o++]]):t[++o];a===3?r[0]=i:a===4?r[1]=Object.assign(r[1]||{},i):a===5?(r[1]=r[1]||{})[t[++o]]=i:a===6?r[1][t[++o]]+=i+"":a?(s=e.apply(i,mt(e,i,n,["",null])),r.push(s),i[0]?t[0]|=2:(t[o-2]=0,t[o]=s)):r.push(i)}return r},_t=new Map;function ht(e){var t=_t.get(this);return t||(t=new Map,_t.set(this,t)),(t=mt(this,t.get(e)||(t.set(e,t=(function(n){for(var r,s,o=1,a="",i="",l=[0],d=function(_){o===1&&(_||(a=a.replace(/^\s*\n\s*|\s*\n\s*$/g,"")))?l.push(0,_,a):o===3&&(_||a)?(l.push(3,_,a),o=2):o===2&&a==="..."&&_?l.push(4,_,0):o===2&&a&&!_?l.push(5,0,!0,a):o>=5&&((a||!_&&o===5)&&(l.push(o,0,a,s),o=6),_&&(l.push(o,_,0,s),o=6)),a=""},u=0;u<n.length;u++){u&&(o===1&&d(),d(u));for(var f=0;f<n[u].length;f++)r=n[u][f],o===1?r==="<"?(d(),l=[l],o=3):a+=r:o===4?a==="--"&&r===">"?(o=1,a=""):a=r+a[0]:i?r===i?i="":a+=r:r==='"'||r==="'"?i=r:r===">"?(d(),o=1):o&&(r==="="?(o=5,s=a,a=""):r==="/"&&(o<5||n[u][f+1]===">")?(d(),o===3&&(l=l[0]),o=l,(l=l[0]).push(2,0,o),o=0):r===" "||r==="	"||r===`
+`||r==="\r"?(d(),o=2):a+=r),o===3&&a==="!--"&&(o=4,l=l[0])}return d(),l})(e)),t),arguments,[])).length>1?t:t[0]}var c=ht.bind(we);function E(e,t,n=0,r=!0){let[s,o]=x({data:null,error:null}),a=pe(0),i=ut(async()=>{let l=++a.current;try{let d=await e();l===a.current&&o({data:d,error:null})}catch(d){l===a.current&&o(u=>({data:u.data,error:d}))}},t);return U(()=>{if(i(),!n||!r)return;let l=setInterval(i,n);return()=>clearInterval(l)},[i,n,r]),{...s,reload:i}}function Q(e){return e===void 0?"":typeof e=="string"?e:JSON.stringify(e,null,2)}function V({value:e,label:t}){return c`<pre class="json" aria-label=${t}>${Q(e)}</pre>`}function $t({text:e,label:t="Copy"}){let[n,r]=x(!1);return c`<button type="button" class="small" onClick=${async()=>{try{await navigator.clipboard.writeText(e)}catch{let o=document.createElement("textarea");o.value=e,document.body.append(o),o.select();try{document.execCommand("copy")}catch{}o.remove()}r(!0),setTimeout(()=>r(!1),1200)}}>${n?"Copied":t}</button>`}function T({error:e}){return e?c`<p class="error" role="alert">${String(e.message||e)}</p>`:null}function q(e){if(!e)return"";let t=new Date(e);return isNaN(t)?String(e):new Date().toDateString()===t.toDateString()?t.toLocaleTimeString():t.toLocaleString()}function I(e){return e==null||isNaN(e)?"":e>=1e3?(e/1e3).toFixed(2)+" s":e>=10?e.toFixed(0)+" ms":e.toFixed(2)+" ms"}function gt(){let e=()=>location.hash.replace(/^#\/?/,"").split("/").map(r=>decodeURIComponent(r)).filter((r,s)=>r!==""||s===0),[t,n]=x(e);return U(()=>{let r=()=>n(e());return addEventListener("hashchange",r),()=>removeEventListener("hashchange",r)},[]),t}function P(...e){return"#/"+e.map(t=>encodeURIComponent(t)).join("/")}function K(e,t){let n=0;for(;t&&t.$ref&&n++<32;){let r=t.$ref.replace(/^#\/?/,"").split("/").filter(Boolean),s=e;for(let i of r)s=s&&s[i.replace(/~1/g,"/").replace(/~0/g,"~")];let{$ref:o,...a}=t;t={...s||{},...a}}if(t&&Array.isArray(t.anyOf)&&t.anyOf.length===1){let{anyOf:r,...s}=t;return K(e,{...r[0],...s})}if(t&&Array.isArray(t.allOf)){let{allOf:r,...s}=t,o={...s,properties:{...s.properties||{}},required:[...s.required||[]]};for(let a of r){let i=K(e,a);Object.assign(o.properties,i.properties||{}),o.required.push(...i.required||[]),!o.type&&i.type&&(o.type=i.type)}return o}return t||{}}function Ue(e){return Array.isArray(e.type)?e.type.find(t=>t!=="null")||"null":e.type?e.type:e.properties?"object":e.items?"array":e.enum?typeof e.enum[0]=="number"?"number":"string":""}function yt(e,t){let n=t.discriminator&&t.discriminator.propertyName,r={};if(t.discriminator&&t.discriminator.mapping)for(let[s,o]of Object.entries(t.discriminator.mapping))r[o]=s;return t.oneOf.map((s,o)=>{let a=K(e,s),i=s.$ref&&r[s.$ref]||n&&a.properties&&a.properties[n]&&a.properties[n].const;return i||(i=a.title||(s.$ref?s.$ref.split("/").pop():"variant "+(o+1))),{key:i,schema:a,prop:n}})}function X(e,t,n=0){let r=K(e,t);if(!(n>8)){if("default"in r)return r.default;if("const"in r)return r.const;if(Array.isArray(r.oneOf)&&r.oneOf.length){let[s]=yt(e,r),o=X(e,s.schema,n+1)||{};return s.prop&&(o[s.prop]=s.key),o}switch(Ue(r)){case"object":{let s={};for(let o of r.required||[]){let a=K(e,(r.properties||{})[o]||{}),i=Ue(a);i==="object"||a.oneOf||"const"in a?s[o]=X(e,a,n+1):i==="array"?s[o]=[]:i==="boolean"&&(s[o]=!1)}return s}case"array":return[];default:return}}}function Kt(e){let t=[];return e.minimum!==void 0&&t.push("≥ "+e.minimum),e.exclusiveMinimum!==void 0&&t.push("> "+e.exclusiveMinimum),e.maximum!==void 0&&t.push("≤ "+e.maximum),e.exclusiveMaximum!==void 0&&t.push("< "+e.exclusiveMaximum),e.minLength!==void 0&&t.push("≥ "+e.minLength+" chars"),e.maxLength!==void 0&&t.push("≤ "+e.maxLength+" chars"),e.minItems!==void 0&&t.push("≥ "+e.minItems+" items"),e.maxItems!==void 0&&t.push("≤ "+e.maxItems+" items"),e.pattern&&t.push("pattern "+e.pattern),e.format&&t.push(e.format),t.join(" · ")}function $e({name:e,required:t,schema:n}){return c`<span class="label-text">${e}${t?c`<abbr class="req" title="required" aria-hidden="true">*</abbr>`:""}</span>`}function ge({schema:e}){let t=Kt(e);return!e.description&&!t?null:c`<small class="help">${e.description||""}${e.description&&t?" — ":""}${t}</small>`}function bt({root:e,schema:t,value:n,onChange:r}){return c`<div class="schema-form">
+    <${ye} root=${e} schema=${t||{}} value=${n} onChange=${r} name="" required=${!0} top=${!0} />
+  </div>`}function ye({root:e,schema:t,value:n,onChange:r,name:s,required:o,top:a}){let i=K(e,t);if("const"in i)return null;if(Array.isArray(i.oneOf)&&i.oneOf.length)return c`<${Yt} root=${e} s=${i} value=${n} onChange=${r} name=${s} required=${o} />`;let l=Ue(i);if(l==="object"&&i.properties){let u=n&&typeof n=="object"?n:{},f=new Set(i.required||[]),_=(m,$)=>{let h={...u};$===void 0?delete h[m]:h[m]=$,r(h)},p=Object.entries(i.properties).map(([m,$])=>c`<${ye} key=${m} root=${e} schema=${$} value=${u[m]} onChange=${h=>_(m,h)} name=${m} required=${f.has(m)} />`);return a?c`<div class="fields">${p.length?p:c`<p class="muted">No input.</p>`}</div>`:c`<fieldset class="object"><legend><${$e} name=${s} required=${o} /></legend><${ge} schema=${i} />${p}</fieldset>`}if(l==="array"){let u=Array.isArray(n)?n:[],f=i.items||{};return c`<fieldset class="array">
+      <legend><${$e} name=${s} required=${o} /></legend><${ge} schema=${i} />
+      ${u.map((_,p)=>c`<div class="item" key=${p}>
+          <${ye} root=${e} schema=${f} value=${_} name=${`${s}[${p}]`}
+            onChange=${m=>r(u.map(($,h)=>h===p?m:$))} required=${!0} />
+          <button type="button" class="small" aria-label=${`Remove ${s}[${p}]`} onClick=${()=>r(u.filter((m,$)=>$!==p))}>Remove</button>
+        </div>`)}
+      <button type="button" class="small" aria-label=${`Add to ${s}`} onClick=${()=>r([...u,X(e,f)])}>Add</button>
+    </fieldset>`}let d=Xt(e,i,l,n,r,s,o);return c`<label class="field"><${$e} name=${s} required=${o} />${d}<${ge} schema=${i} /></label>`}function Xt(e,t,n,r,s,o,a){if(Array.isArray(t.enum))return c`<select aria-label=${o} value=${r===void 0?"":String(r)}
+      onChange=${i=>{let l=i.currentTarget.value;if(l==="")return s(void 0);let d=t.enum.find(u=>String(u)===l);s(d===void 0?l:d)}}>
+      ${a?null:c`<option value="">—</option>`}
+      ${t.enum.map(i=>c`<option value=${String(i)}>${String(i)}</option>`)}
+    </select>`;switch(n){case"boolean":return c`<input type="checkbox" aria-label=${o} checked=${!!r} onChange=${i=>s(i.currentTarget.checked)} />`;case"integer":case"number":return c`<input type="number" aria-label=${o} required=${a}
+        step=${n==="integer"?"1":"any"} min=${t.minimum} max=${t.maximum}
+        value=${r===void 0?"":String(r)}
+        onInput=${i=>{let l=i.currentTarget.value;if(l==="")return s(void 0);let d=Number(l);s(isNaN(d)?l:d)}} />`;case"string":return c`<input type="text" aria-label=${o} required=${a} maxLength=${t.maxLength}
+        placeholder=${t.format==="date-time"?"2006-01-02T15:04:05Z":t.format||""}
+        value=${r===void 0?"":String(r)}
+        onInput=${i=>{let l=i.currentTarget.value;s(l===""&&!a?void 0:l)}} />`;default:return c`<${Zt} name=${o} value=${r} onChange=${s} />`}}function Zt({name:e,value:t,onChange:n}){return c`<textarea aria-label=${e} rows="3" class="mono" placeholder="JSON"
+    value=${t===void 0?"":JSON.stringify(t)}
+    onChange=${r=>{let s=r.currentTarget.value.trim();if(s==="")return n(void 0);try{n(JSON.parse(s)),r.currentTarget.setCustomValidity("")}catch(o){r.currentTarget.setCustomValidity(String(o.message)),r.currentTarget.reportValidity()}}}></textarea>`}function Yt({root:e,s:t,value:n,onChange:r,name:s,required:o}){let a=yt(e,t),i=n&&typeof n=="object"?n:{},l=a.findIndex(f=>f.prop&&i[f.prop]===f.key);l<0&&(l=Math.max(0,a.findIndex(f=>f.key===i.__variant)));let d=a[l],u=f=>{let _=X(e,a[f].schema)||{};a[f].prop&&(_[a[f].prop]=a[f].key),r(_)};return c`<fieldset class="oneof">
+    <legend><${$e} name=${s||"value"} required=${o} /></legend><${ge} schema=${t} />
+    <label class="field"><span class="label-text">${s?s+" variant":"variant"}</span>
+      <select aria-label=${(s?s+" ":"")+"variant"} value=${String(l)} onChange=${f=>u(Number(f.currentTarget.value))}>
+        ${a.map((f,_)=>c`<option value=${String(_)}>${f.key}</option>`)}
+      </select>
+    </label>
+    <${ye} root=${e} schema=${d.schema} value=${i} onChange=${f=>r(d.prop?{...f,[d.prop]:d.key}:f)} name=${d.key} required=${!0} top=${!0} />
+  </fieldset>`}function vt(e){switch(e.protocol){case"rest":return`REST ${e.method} ${e.path}`;case"graphql":return`GraphQL ${e.operationType} ${e.field}`;case"grpc":return`gRPC ${e.method}`;case"connect":return`Connect ${e.path}`;case"mcp":return`MCP tool ${e.tool}`;default:return e.protocol}}function xt(e){let t={};for(let n of(e||"").split(`
+`)){let r=n.indexOf(":");r>0&&(t[n.slice(0,r).trim()]=n.slice(r+1).trim())}return t}function kt(e,t,n,r,s={}){let o=r&&typeof r=="object"&&!Array.isArray(r)?r:{},a={...me(),...s};switch(n.protocol){case"rest":{let i=e.protocols&&e.protocols.rest&&e.protocols.rest.base||"",l=new Set,d=n.path.replace(/\{([^}]+)\}/g,($,h)=>(l.add(h),encodeURIComponent(o[h]===void 0?"":String(o[h])))),u=Object.fromEntries(Object.entries(o).filter(([$])=>!l.has($))),f=he+i+d,_;if(n.body!==void 0?n.body:n.method!=="GET"&&n.method!=="DELETE")a["Content-Type"]="application/json",_=JSON.stringify(u);else{let $=new URLSearchParams,h=n.queryParams&&n.queryParams.length?n.queryParams:Object.keys(u);for(let g of h){let k=u[g];k==null||k===""||(Array.isArray(k)?k.forEach(b=>$.append(g,typeof b=="object"?JSON.stringify(b):String(b))):$.set(g,typeof k=="object"?JSON.stringify(k):String(k)))}let y=$.toString();y&&(f+="?"+y)}let m=n.stream==="sse"||t.kind==="stream"?"sse":"";return m?a.Accept="text/event-stream":a.Accept="application/json",{method:n.method,url:f,headers:a,body:_,stream:m}}case"graphql":{let i=n.path||e.protocols&&e.protocols.graphql&&e.protocols.graphql.path||"/graphql",l=n.variables==="input"?{input:o}:o;a["Content-Type"]="application/json";let d=n.operationType==="subscription"?"sse":"";return a.Accept=d?"text/event-stream":"application/graphql-response+json, application/json",{method:"POST",url:he+i,headers:a,body:JSON.stringify({query:n.document,variables:l}),stream:d}}case"connect":{let i=e.protocols&&e.protocols.connect&&e.protocols.connect.base||"",l=he+i+n.path,d=JSON.stringify(o);return n.stream?(a["Content-Type"]="application/connect+json",a["Connect-Protocol-Version"]="1",{method:"POST",url:l,headers:a,body:d,envelope:!0,stream:"connect"}):(a["Content-Type"]="application/json",a["Connect-Protocol-Version"]="1",{method:"POST",url:l,headers:a,body:d,stream:""})}default:throw new Error(`the console cannot call ${n.protocol} itself; copy the command instead`)}}function en(e,t=0){let n=new TextEncoder().encode(e),r=new Uint8Array(5+n.length);return r[0]=t,new DataView(r.buffer).setUint32(1,n.length),r.set(n,5),r}function tn(e){let t={};return e.headers.forEach((n,r)=>t[r]=n),t}function De(e){try{return JSON.parse(e)}catch{return e}}async function St(e,{signal:t,onUpdate:n=()=>{}}={}){let r={request:e,response:null,items:[],ms:0,done:!1,error:null},s=performance.now(),o=()=>n({...r,items:[...r.items]}),a;try{a=await fetch(e.url,{method:e.method,headers:e.headers,body:e.envelope?en(e.body):e.body,signal:t})}catch(l){return r.error=l.name==="AbortError"?"stopped":String(l.message||l),r.ms=performance.now()-s,r.done=!0,o(),r}Le(a.status),r.ms=performance.now()-s,r.response={status:a.status,statusText:a.statusText,headers:tn(a),body:null};let i=a.headers.get("content-type")||"";try{e.stream==="sse"&&a.ok&&i.includes("text/event-stream")?(o(),await nn(a,l=>{r.items.push(l),o()})):e.stream==="connect"&&i.includes("application/connect+json")?(o(),await rn(a,(l,d)=>{d?(r.response.trailer=l,l&&l.error&&(r.error=`${l.error.code}: ${l.error.message||""}`)):r.items.push(l),o()})):r.response.body=De(await a.text())}catch(l){l.name!=="AbortError"?r.error=String(l.message||l):r.error="stopped"}return r.ms=performance.now()-s,r.done=!0,o(),r}async function nn(e,t){let n=e.body.pipeThrough(new TextDecoderStream).getReader(),r="",s={event:"",id:"",data:[]};for(;;){let{value:o,done:a}=await n.read();if(a)break;r+=o;let i;for(;(i=r.search(/\r?\n/))>=0;){let l=r.slice(0,i);if(r=r.slice(i+(r[i]==="\r"?2:1)),l===""){if(s.data.length){let _={data:De(s.data.join(`
+`))};if(s.event&&(_.event=s.event),s.id&&(_.id=s.id),t(_),s.event==="complete")return}s={event:"",id:"",data:[]};continue}if(l.startsWith(":"))continue;let d=l.indexOf(":"),u=d<0?l:l.slice(0,d),f=d<0?"":l.slice(d+1).replace(/^ /,"");u==="data"?s.data.push(f):u==="event"?s.event=f:u==="id"&&(s.id=f)}}}async function rn(e,t){let n=e.body.getReader(),r=new Uint8Array(0),s=new TextDecoder;for(;;){let{value:o,done:a}=await n.read();if(a)break;let i=new Uint8Array(r.length+o.length);for(i.set(r),i.set(o,r.length),r=i;r.length>=5;){let l=new DataView(r.buffer,r.byteOffset).getUint32(1);if(r.length<5+l)break;let d=r[0],u=De(s.decode(r.subarray(5,5+l)));r=r.slice(5+l),t(u,(d&2)!==0)}}}function B(e){return"'"+String(e).replace(/'/g,"'\\''")+"'"}function wt(e){let t=["curl","-sS"];e.stream&&t.push("-N"),e.method!=="GET"&&t.push("-X",e.method),t.push(B(e.url));for(let[n,r]of Object.entries(e.headers))t.push("-H",B(`${n}: ${r}`));if(e.body!==void 0){if(e.envelope){let n=new TextEncoder().encode(e.body).length,r=[0,n>>>24&255,n>>>16&255,n>>>8&255,n&255].map(s=>"\\"+s.toString(8).padStart(3,"0")).join("");return`printf ${B(r+"%s")} ${B(e.body)} | ${t.join(" ")} --data-binary @- --output -`}t.push("-d",B(e.body))}return t.join(" ")}function He(e,t,n){let r=t.addr||e.protocols&&e.protocols.grpc&&e.protocols.grpc.addr||"localhost:9090",s=["grpcurl","-plaintext"],o=me();return o.Authorization&&s.push("-H",B("Authorization: "+o.Authorization)),s.push("-d",B(JSON.stringify(n||{})),r,t.method.replace(/^\//,"")),s.join(" ")}function Tt({info:e,ops:t,selected:n}){let[r,s]=x(""),o=t.filter(i=>!r||i.name.toLowerCase().includes(r.toLowerCase())),a=t.find(i=>i.name===n)||null;return c`<div class="split">
+    <nav class="list" aria-label="Operations">
+      <input type="search" aria-label="Filter operations" placeholder="Filter operations" value=${r} onInput=${i=>s(i.currentTarget.value)} />
+      <ul>
+        ${o.map(i=>c`<li key=${i.name}>
+            <a href=${P("operations",i.name)} aria-current=${i===a?"page":void 0} class=${i===a?"active":""}>
+              <span class=${"kind "+i.kind}>${i.kind}</span> ${i.name}${i.admin?c` <span class="tag">admin</span>`:""}${i.deprecated?c` <span class="tag warn">deprecated</span>`:""}
+            </a>
+          </li>`)}
+      </ul>
+    </nav>
+    <section class="detail">
+      ${a?c`<${an} key=${a.name} info=${e} op=${a} />`:c`<p class="muted">Pick an operation to see its endpoints and call it.</p>`}
+    </section>
+  </div>`}function on(e,t){switch(t.protocol){case"rest":return c`<td>REST</td><td><code>${t.method} ${t.path}</code>${t.stream?c` <span class="tag">${t.stream}</span>`:""}</td>`;case"graphql":return c`<td>GraphQL</td><td><code>${t.operationType} ${t.field}</code></td>`;case"grpc":return c`<td>gRPC</td><td><code>${t.method}</code> at <code>${t.addr||e.protocols.grpc&&e.protocols.grpc.addr||""}</code></td>`;case"connect":return c`<td>Connect</td><td><code>POST ${t.path}</code>${t.stream?c` <span class="tag">server stream</span>`:""}</td>`;case"mcp":return c`<td>MCP</td><td>tool <code>${t.tool}</code></td>`;default:return c`<td>${t.protocol}</td><td><code>${JSON.stringify(t)}</code></td>`}}var Ct={rest:"REST",graphql:"GraphQL",connect:"gRPC (Connect)"};function an({info:e,op:t}){let n=t.input||{},[r,s]=x(()=>X(n,n)||{}),o=(t.endpoints||[]).filter(v=>Ct[v.protocol]),[a,i]=x(o.length?o[0].protocol:""),[l,d]=x(""),[u,f]=x(null),[_,p]=x(!1),m=pe(null);U(()=>()=>m.current&&m.current.abort(),[]);let $=o.find(v=>v.protocol===a),h=(t.endpoints||[]).find(v=>v.protocol==="grpc"),y=de(()=>{if(!$)return null;try{return kt(e,t,$,r,xt(l))}catch{return null}},[$,r,l]),g=async v=>{if(v.preventDefault(),!y)return;m.current&&m.current.abort();let j=new AbortController;m.current=j,p(!0),f({request:y,response:null,items:[],done:!1}),await St(y,{signal:j.signal,onUpdate:W=>m.current===j&&f(W)}),m.current===j&&(m.current=null,p(!1))},k=()=>{m.current&&m.current.abort()},b=[];return y&&(b.push({name:a==="graphql"?"GraphQL (curl)":"curl",text:wt(y)}),a==="connect"&&h&&b.push({name:"grpcurl",text:He(e,h,r)})),c`<article aria-label=${"Operation "+t.name}>
+    <h2>${t.name} <span class=${"kind "+t.kind}>${t.kind}</span></h2>
+    ${t.description?c`<p>${t.description}</p>`:null}
+    <table class="endpoints" aria-label="Endpoints"><tbody>
+      ${(t.endpoints||[]).map((v,j)=>c`<tr key=${j}>${on(e,v)}</tr>`)}
+    </tbody></table>
+    <details><summary>Input schema</summary><${V} value=${t.input} label="Input schema" /></details>
+    <details><summary>Output schema</summary><${V} value=${t.output} label="Output schema" /></details>
+    ${h&&h.protocol&&!o.some(v=>v.protocol==="connect")?c`<p class="muted">gRPC proper needs HTTP/2 framing a browser cannot send; copy the grpcurl command: <code>${He(e,h,r)}</code></p>`:null}
+    ${o.length?c`<form class="call" onSubmit=${g} aria-label=${"Call "+t.name}>
+          <h3>Call</h3>
+          <${bt} root=${n} schema=${n} value=${r} onChange=${s} />
+          <details><summary>Raw input (JSON)</summary>
+            <textarea aria-label="Raw input" class="mono" rows="4" value=${JSON.stringify(r,null,2)}
+              onChange=${v=>{try{s(JSON.parse(v.currentTarget.value))}catch{}}}></textarea>
+          </details>
+          <details><summary>Extra headers</summary>
+            <textarea aria-label="Extra headers" class="mono" rows="2" placeholder="Idempotency-Key: 123" value=${l} onInput=${v=>d(v.currentTarget.value)}></textarea>
+          </details>
+          <div class="row">
+            <label class="field inline"><span class="label-text">Protocol</span>
+              <select aria-label="Protocol" value=${a} onChange=${v=>i(v.currentTarget.value)}>
+                ${o.map(v=>c`<option value=${v.protocol}>${Ct[v.protocol]}</option>`)}
+              </select>
+            </label>
+            <button type="submit" class="primary" disabled=${!y}>Send</button>
+            ${_&&y&&y.stream?c`<button type="button" onClick=${k}>Stop</button>`:null}
+            <span class="muted">${$?vt($):""}</span>
+          </div>
+        </form>`:c`<p class="muted">No endpoint the browser can call (REST, GraphQL or Connect).</p>`}
+    ${b.length?c`<section aria-label="Commands" class="commands">
+          ${b.map(v=>c`<div class="command" key=${v.name}><div class="row"><strong>${v.name}</strong><${$t} text=${v.text} label=${"Copy "+v.name} /></div><pre class="mono">${v.text}</pre></div>`)}
+        </section>`:null}
+    ${u?c`<${ln} ex=${u} />`:null}
+  </article>`}function sn(e){if(!e)return"";let t=e.traceparent;if(t){let n=t.split("-");if(n.length>=3)return n[1]}return e["x-trace-id"]||e["trace-id"]||""}function ln({ex:e}){let{request:t,response:n}=e,r=n&&sn(n.headers),s=n&&n.status<400&&!e.error;return c`<section class="exchange" aria-label="Exchange">
+    <div class="half">
+      <h3>Request</h3>
+      <pre class="mono" aria-label="Request">${t.method} ${t.url}
+${Object.entries(t.headers).map(([o,a])=>`${o}: ${a}`).join(`
+`)}${t.body!==void 0?`
+
+`+Q(cn(t.body)):""}</pre>
+    </div>
+    <div class="half">
+      <h3>Response ${n?c`<span class=${"status "+(s?"ok":"error")} aria-label="Status">${n.status} ${n.statusText}</span>`:null}
+        <span class="muted">${e.done?I(e.ms):"…"}</span>
+        ${r?c` <a href=${P("traces",r)}>trace ${r.slice(0,8)}…</a>`:null}
+      </h3>
+      <${T} error=${e.error} />
+      ${n?c`<pre class="mono" aria-label="Response">${Object.entries(n.headers).map(([o,a])=>`${o}: ${a}`).join(`
+`)}${n.body!==null&&n.body!==void 0?`
+
+`+Q(n.body):""}</pre>`:null}
+      ${e.items&&(e.items.length||t.stream&&n)?c`<h4>Stream (${e.items.length} item${e.items.length===1?"":"s"}${e.done?", ended":", live"})</h4>
+          <ol class="items" aria-label="Stream items">${e.items.map((o,a)=>c`<li key=${a}><pre class="mono">${Q(o)}</pre></li>`)}</ol>`:null}
+      ${n&&n.trailer?c`<h4>End of stream</h4><pre class="mono">${Q(n.trailer)}</pre>`:null}
+    </div>
+  </section>`}function cn(e){try{return JSON.parse(e)}catch{return e}}function Ot({info:e,ops:t,traceId:n}){return n?c`<${dn} id=${n} />`:c`<${un} info=${e} ops=${t} />`}function un({info:e,ops:t}){let[n,r]=x({protocol:"",operation:"",status:"",q:""}),[s,o]=x(!0),{data:a,error:i}=E(()=>O("traces"+G({...n,limit:100})),[n.protocol,n.operation,n.status,n.q],2e3,s),l=f=>_=>r({...n,[f]:_.currentTarget.value}),d=Object.keys(e.protocols||{}).filter(f=>e.protocols[f]),u=a&&a.traces||[];return c`<section aria-label="Traces">
+    <form class="filters row" onSubmit=${f=>f.preventDefault()}>
+      <label class="field inline"><span class="label-text">Protocol</span>
+        <select aria-label="Protocol filter" value=${n.protocol} onChange=${l("protocol")}>
+          <option value="">all</option>${d.map(f=>c`<option value=${f}>${f}</option>`)}
+        </select></label>
+      <label class="field inline"><span class="label-text">Operation</span>
+        <select aria-label="Operation filter" value=${n.operation} onChange=${l("operation")}>
+          <option value="">all</option>${t.map(f=>c`<option value=${f.name}>${f.name}</option>`)}
+        </select></label>
+      <label class="field inline"><span class="label-text">Status</span>
+        <select aria-label="Status filter" value=${n.status} onChange=${l("status")}>
+          <option value="">all</option><option value="ok">ok</option><option value="error">error</option>
+        </select></label>
+      <label class="field inline"><span class="label-text">Search</span>
+        <input type="search" aria-label="Search traces" value=${n.q} onInput=${l("q")} placeholder="id, name, attribute" /></label>
+      <label class="field inline"><input type="checkbox" checked=${s} onChange=${f=>o(f.currentTarget.checked)} /> Auto-refresh</label>
+    </form>
+    <${T} error=${i} />
+    <table class="grid" aria-label="Recent traces">
+      <thead><tr><th>Time</th><th>Protocol</th><th>Operation</th><th>Status</th><th>Duration</th><th>Spans</th><th>Trace</th></tr></thead>
+      <tbody>
+        ${u.map(f=>c`<tr key=${f.traceId} class=${f.status==="error"?"error-row":""}>
+            <td>${q(f.start)}</td><td>${f.protocol}</td><td>${f.operation||f.name}</td>
+            <td><span class=${"status "+f.status}>${f.status}${f.code?" "+f.code:""}</span></td>
+            <td class="num">${I(f.durationMs)}</td><td class="num">${f.spans}</td>
+            <td><a href=${P("traces",f.traceId)} aria-label=${`Trace ${f.traceId} (${f.protocol} ${f.operation||f.name})`}><code>${f.traceId.slice(0,16)}</code></a></td>
+          </tr>`)}
+      </tbody>
+    </table>
+    ${a&&!u.length?c`<p class="muted">No traces yet: call an operation.</p>`:null}
+  </section>`}function pn(e){let t=new Set(e.map(o=>o.spanId)),n=new Map;for(let o of e){let a=o.parentId&&t.has(o.parentId)?o.parentId:"";n.has(a)||n.set(a,[]),n.get(a).push(o)}let r=[],s=(o,a)=>{for(let i of(n.get(o)||[]).sort((l,d)=>l.offsetMs-d.offsetMs))r.push({span:i,depth:a}),a<64&&s(i.spanId,a+1)};return s("",0),r}function dn({id:e}){let{data:t,error:n}=E(()=>O("traces/"+encodeURIComponent(e)),[e]),[r,s]=x(null);if(n&&!t)return c`<p><a href=${P("traces")}>← Traces</a></p><${T} error=${n} />`;if(!t)return c`<p class="muted">Loading trace…</p>`;let o=t.spans||[],a=Math.max(.001,...o.map(d=>(d.offsetMs||0)+(d.durationMs||0))),i=pn(o),l=o.find(d=>d.spanId===r);return c`<section aria-label=${"Trace "+e}>
+    <p class="row"><a href=${P("traces")}>← Traces</a>
+      <span>Trace <code>${e}</code>, ${o.length} spans, ${I(a)}</span>
+      ${t.link?c`<a href=${t.link} target="_blank" rel="noopener">Open in the trace viewer ↗</a>`:null}</p>
+    <div class="waterfall" role="list" aria-label="Waterfall">
+      ${i.map(({span:d,depth:u})=>c`<button type="button" role="listitem" key=${d.spanId}
+            class=${"span-row"+(d.status==="error"?" error":"")+(d.spanId===r?" selected":"")}
+            aria-label=${`Span ${d.name}`} onClick=${()=>s(d.spanId===r?null:d.spanId)}>
+          <span class="span-name" style=${{paddingLeft:u*14+"px"}}>${d.name}${d.kind?c` <small class="muted">${d.kind}</small>`:""}</span>
+          <span class="span-track">
+            <span class="bar" style=${{left:(d.offsetMs||0)/a*100+"%",width:Math.max(.4,(d.durationMs||0)/a*100)+"%"}}></span>
+          </span>
+          <span class="span-ms num">${I(d.durationMs)}</span>
+        </button>`)}
+    </div>
+    ${l?c`<div class="span-detail" aria-label="Span details">
+          <h3>${l.name}</h3>
+          <p>Status <span class=${"status "+l.status}>${l.status}</span>${l.statusMessage?" — "+l.statusMessage:""};
+            starts at +${I(l.offsetMs)}, lasts ${I(l.durationMs)}; span <code>${l.spanId}</code>${l.parentId?c`, parent <code>${l.parentId}</code>`:""}</p>
+          <table class="grid" aria-label="Attributes"><tbody>
+            ${Object.entries(l.attributes||{}).map(([d,u])=>c`<tr key=${d}><th>${d}</th><td><code>${typeof u=="string"?u:JSON.stringify(u)}</code></td></tr>`)}
+          </tbody></table>
+          ${l.events&&l.events.length?c`<h4>Events</h4><${V} value=${l.events} label="Span events" />`:null}
+        </div>`:c`<p class="muted">Click a span for its attributes.</p>`}
+  </section>`}function fn({values:e,label:t,width:n=180,height:r=32}){let s=e&&e.length?e:[0],o=Math.max(...s,1e-4),a=s.length>1?n/(s.length-1):n,i=s.map((l,d)=>`${(d*a).toFixed(1)},${(r-2-l/o*(r-4)).toFixed(1)}`).join(" ");return c`<svg class="spark" width=${n} height=${r} viewBox=${`0 0 ${n} ${r}`} role="img" aria-label=${t}>
+    <polyline points=${`0,${r} ${i} ${n},${r}`} class="area" />
+    <polyline points=${i} class="line" />
+  </svg>`}function Pt(){let[e,t]=x(!0),{data:n,error:r}=E(()=>O("metrics"),[],1e3,e),s=n&&n.series||[],o=[...s].sort((a,i)=>a.operation.localeCompare(i.operation)||a.protocol.localeCompare(i.protocol));return c`<section aria-label="Metrics">
+    <p class="row"><span class="muted">Requests per second over the last ${n&&n.windowSeconds||60} s, per operation and protocol.</span>
+      <label class="field inline"><input type="checkbox" checked=${e} onChange=${a=>t(a.currentTarget.checked)} /> Live</label></p>
+    <${T} error=${r} />
+    <table class="grid" aria-label="Operation metrics">
+      <thead><tr><th>Operation</th><th>Protocol</th><th>req/s (60 s)</th><th>now</th><th>Count</th><th>Errors</th><th>p50</th><th>p99</th></tr></thead>
+      <tbody>
+        ${o.map(a=>{let i=a.rps||[],l=i.length?i[i.length-1]:0;return c`<tr key=${a.operation+"/"+a.protocol}>
+            <td>${a.operation}</td><td>${a.protocol}</td>
+            <td><${fn} values=${i} label=${`${a.operation} over ${a.protocol}: requests per second`} /></td>
+            <td class="num">${l.toFixed(1)}</td><td class="num">${a.count}</td>
+            <td class=${"num"+(a.errors?" error-text":"")}>${a.errors}</td>
+            <td class="num">${I(a.p50Ms)}</td><td class="num">${I(a.p99Ms)}</td>
+          </tr>`})}
+      </tbody>
+    </table>
+    ${n&&!s.length?c`<p class="muted">No requests in the window yet.</p>`:null}
+  </section>`}function Nt({stream:e}){return e?c`<${hn} name=${e} />`:c`<${_n} />`}function _n(){let[e,t]=x(""),[n,r]=x([""]),s=n[n.length-1],{data:o,error:a}=E(()=>O("streams"+G({prefix:e,after:s,limit:50})),[e,s],3e3),i=o&&o.streams||[];return c`<section aria-label="Streams">
+    <form class="filters row" onSubmit=${l=>l.preventDefault()}>
+      <label class="field inline"><span class="label-text">Prefix</span>
+        <input type="search" aria-label="Stream prefix" value=${e} placeholder="account-"
+          onInput=${l=>{t(l.currentTarget.value),r([""])}} /></label>
+      <button type="button" disabled=${n.length<2} onClick=${()=>r(n.slice(0,-1))}>Previous page</button>
+      <button type="button" disabled=${!(o&&o.next)} onClick=${()=>r([...n,o.next])}>Next page</button>
+    </form>
+    <${T} error=${a} />
+    <table class="grid" aria-label="Streams list">
+      <thead><tr><th>Stream</th><th>Version</th><th>Last event</th><th>Updated</th></tr></thead>
+      <tbody>
+        ${i.map(l=>c`<tr key=${l.stream}>
+            <td><a href=${P("streams",l.stream)}><code>${l.stream}</code></a></td>
+            <td class="num">${l.version}</td><td>${l.lastType}</td><td>${q(l.updated)}</td>
+          </tr>`)}
+      </tbody>
+    </table>
+    ${o&&!i.length?c`<p class="muted">No streams${e?" with that prefix":""}.</p>`:null}
+  </section>`}function mn({m:e}){if(!e)return null;let{correlationId:t,causationId:n,traceId:r,...s}=e;return c`<dl class="meta">
+    ${t?c`<dt>correlation</dt><dd><code>${t}</code></dd>`:null}
+    ${n?c`<dt>causation</dt><dd><code>${n}</code></dd>`:null}
+    ${r?c`<dt>trace</dt><dd><a href=${P("traces",r)}><code>${r}</code></a></dd>`:null}
+    ${Object.entries(s).filter(([,o])=>o!==""&&o!==null&&o!==void 0).map(([o,a])=>c`<dt>${o}</dt><dd><code>${typeof a=="string"?a:JSON.stringify(a)}</code></dd>`)}
+  </dl>`}function Et({e,showStream:t}){return c`<li class="event">
+    <div class="row"><strong>${e.type}</strong>
+      ${t?c`<a href=${P("streams",e.stream)}><code>${e.stream}</code></a>`:null}
+      <span class="muted">v${e.version} · #${e.position} · ${q(e.time)}</span></div>
+    <pre class="mono">${JSON.stringify(e.data)}</pre>
+    <${mn} m=${e.metadata} />
+  </li>`}function hn({name:e}){let[t,n]=x(null),{data:r,error:s}=E(()=>O("streams/"+encodeURIComponent(e)+G({version:t})),[e,t],t===null?3e3:0),o=r?r.head:0,a=r?r.version:0,i=l=>n(Math.min(o,Math.max(1,l)));return c`<section aria-label=${"Stream "+e}>
+    <p class="row"><a href=${P("streams")}>← Streams</a> <span>Stream <code>${e}</code>${r&&r.aggregate?c` · aggregate <code>${r.aggregate}</code>`:""}</span></p>
+    <${T} error=${s} />
+    ${r?c`<div class="timetravel row" role="group" aria-label="Time travel">
+            <button type="button" aria-label="Previous version" disabled=${a<=1} onClick=${()=>i(a-1)}>◀</button>
+            <label class="field inline"><span class="label-text">Version</span>
+              <input type="range" aria-label="Version" min="1" max=${o} value=${a} onInput=${l=>i(Number(l.currentTarget.value))} /></label>
+            <button type="button" aria-label="Next version" disabled=${a>=o} onClick=${()=>i(a+1)}>▶</button>
+            <span aria-live="polite">version <strong aria-label="Shown version">${a}</strong> of ${o}</span>
+            ${t!==null&&a<o?c`<button type="button" onClick=${()=>n(null)}>Back to the head</button>`:null}
+          </div>
+          <div class="cols">
+            <div><h3>State at version ${a}</h3><${V} value=${r.state} label="State" /></div>
+            <div><h3>Events that built it</h3>
+              <ol class="events" aria-label="Stream events">${(r.events||[]).map(l=>c`<${Et} key=${l.position} e=${l} />`)}</ol></div>
+          </div>`:c`<p class="muted">Loading…</p>`}
+  </section>`}function It(){let[e,t]=x({type:"",q:""}),[n,r]=x([0]),s=n[n.length-1],{data:o,error:a}=E(()=>O("events"+G({after:s,limit:100,type:e.type,q:e.q})),[s,e.type,e.q],3e3),i=d=>u=>{t({...e,[d]:u.currentTarget.value}),r([0])},l=o&&o.events||[];return c`<section aria-label="Event log">
+    <form class="filters row" onSubmit=${d=>d.preventDefault()}>
+      <label class="field inline"><span class="label-text">Type</span><input type="search" aria-label="Event type" value=${e.type} onInput=${i("type")} placeholder="bank.Deposited" /></label>
+      <label class="field inline"><span class="label-text">Search</span><input type="search" aria-label="Search events" value=${e.q} onInput=${i("q")} placeholder="text in data or metadata" /></label>
+      <button type="button" disabled=${n.length<2} onClick=${()=>r(n.slice(0,-1))}>Previous page</button>
+      <button type="button" disabled=${!(o&&o.next)} onClick=${()=>r([...n,o.next])}>Next page</button>
+      ${o?c`<span class="muted">head #${o.head}</span>`:null}
+    </form>
+    <${T} error=${a} />
+    <ol class="events" aria-label="Events">${l.map(d=>c`<${Et} key=${d.position} e=${d} showStream=${!0} />`)}</ol>
+    ${o&&!l.length?c`<p class="muted">No events.</p>`:null}
+  </section>`}function jt(){let{data:e,error:t,reload:n}=E(()=>O("projections"),[],1e3),[r,s]=x(null),o=async i=>{s(null);try{await O("projections/"+encodeURIComponent(i)+"/rebuild",{method:"POST"}),s(`Rebuilding ${i}…`),n()}catch(l){s(l)}},a=e&&e.projections||[];return c`<section aria-label="Projections">
+    ${r&&typeof r=="string"?c`<p role="status">${r}</p>`:c`<${T} error=${r} />`}
+    <${T} error=${t} />
+    <table class="grid" aria-label="Projections list">
+      <thead><tr><th>Name</th><th>Kind</th><th>Position</th><th>Head</th><th>Lag</th><th>Status</th><th></th></tr></thead>
+      <tbody>
+        ${a.map(i=>c`<tr key=${i.name}>
+            <td>${i.name}</td><td>${i.kind}</td><td class="num">${i.position}</td><td class="num">${i.head}</td>
+            <td class=${"num"+(i.lag?" warn-text":"")} aria-label=${"Lag of "+i.name}>${i.lag}</td><td>${i.status}</td>
+            <td><button type="button" aria-label=${"Rebuild "+i.name} onClick=${()=>o(i.name)}>Rebuild</button></td>
+          </tr>`)}
+      </tbody>
+    </table>
+    ${e&&!a.length?c`<p class="muted">No projections.</p>`:null}
+  </section>`}function Mt(){let{data:e,error:t}=E(()=>O("sagas"),[],2e3),n=e&&e.sagas||[];return c`<section aria-label="Sagas">
+    <${T} error=${t} />
+    ${n.map(r=>c`<div key=${r.name} class="saga"><h3>${r.name} <span class="muted">${(r.instances||[]).length} instances</span></h3>
+        <table class="grid" aria-label=${"Saga "+r.name}>
+          <thead><tr><th>Instance</th><th>Status</th><th>Started</th><th>Updated</th><th>Steps</th></tr></thead>
+          <tbody>
+            ${(r.instances||[]).map(s=>c`<tr key=${s.id}>
+                <td><code>${s.id}</code></td><td><span class=${"status "+s.status}>${s.status}</span></td>
+                <td>${q(s.started)}</td><td>${q(s.updated)}</td>
+                <td><ol class="steps">${(s.steps||[]).map((o,a)=>c`<li key=${a} class=${"step "+o.status} title=${(o.at?q(o.at):"")+(o.error?" — "+o.error:"")}>
+                    ${o.name}: ${o.status}${o.error?c` <span class="error-text">(${o.error})</span>`:""}</li>`)}</ol></td>
+              </tr>`)}
+          </tbody>
+        </table></div>`)}
+    ${e&&!n.length?c`<p class="muted">No sagas.</p>`:null}
+  </section>`}function qt(){let{data:e,error:t}=E(()=>O("idempotency?limit=100"),[],3e3),n=e&&e.records||[];return c`<section aria-label="Idempotency">
+    <${T} error=${t} />
+    <table class="grid" aria-label="Idempotency records">
+      <thead><tr><th>Scope</th><th>Key</th><th>Created</th><th>Result</th></tr></thead>
+      <tbody>${n.map(r=>c`<tr key=${r.scope+"/"+r.key}><td>${r.scope}</td><td><code>${r.key}</code></td><td>${q(r.created)}</td><td>${r.code}</td></tr>`)}</tbody>
+    </table>
+    ${e&&!n.length?c`<p class="muted">No idempotency records.</p>`:null}
+  </section>`}var $n=[{id:"operations",title:"Operations"},{id:"traces",title:"Traces"},{id:"metrics",title:"Metrics"},{id:"streams",title:"Event store",cqrs:!0},{id:"events",title:"Event log",cqrs:!0},{id:"projections",title:"Projections",cqrs:!0},{id:"sagas",title:"Sagas",cqrs:!0},{id:"idempotency",title:"Idempotency",cqrs:!0}];function At({info:e}){let[,t]=x(0);U(()=>ft(()=>t(o=>o+1)),[]);let[n,r]=x(z());if(!e.auth&&!z()&&!_e)return null;let s=_e&&!z();return c`<form class=${"auth"+(s?" prompt":"")} onSubmit=${o=>{o.preventDefault(),Re(n.trim()),location.reload()}}>
+    ${s?c`<p role="alert">The service refused a call: enter a bearer token.</p>`:null}
+    <label class="field"><span class="label-text">Bearer token</span>
+      <input type="password" aria-label="Bearer token" autocomplete="off" value=${n} onInput=${o=>r(o.currentTarget.value)} /></label>
+    <div class="row"><button type="submit" class="small">Use token</button>
+      ${z()?c`<button type="button" class="small" onClick=${()=>{Re(""),r("")}}>Forget</button>`:null}</div>
+  </form>`}function gn(){let[e,t]=x(null),[n,r]=x([]),[s,o]=x(null),a=gt();if(U(()=>{(async()=>{try{let _=await O("info");t({..._,protocols:_.protocols||{}});let p=await O("operations");r(p&&p.operations||[])}catch(_){o(_)}})()},[]),!e)return c`<main class="boot">${s?c`<${T} error=${s} /><${At} info=${{auth:!0}} />`:c`<p class="loading">Loading…</p>`}</main>`;let i=$n.filter(_=>!_.cqrs||e.cqrs),l=i.some(_=>_.id===a[0])?a[0]:"operations",d=a.slice(1).join("/"),u=i.find(_=>_.id===l),f=Object.entries(e.protocols).filter(([,_])=>_).map(([_])=>_);return c`<div class="shell">
+    <aside>
+      <header>
+        <h1>${e.service||"service"}</h1>
+        <p class="muted">${e.version||""} · AllFrame console</p>
+        <p class="protos">${f.map(_=>c`<span class="tag" key=${_}>${_}</span>`)}</p>
+      </header>
+      <nav aria-label="Panels"><ul>
+        ${i.map(_=>c`<li key=${_.id}><a href=${P(_.id)} class=${_.id===l?"active":""} aria-current=${_.id===l?"page":void 0}>${_.title}</a></li>`)}
+      </ul></nav>
+      <${At} info=${e} />
+    </aside>
+    <main>
+      <h2 class="panel-title">${u.title}</h2>
+      <${T} error=${s} />
+      ${l==="operations"?c`<${Tt} info=${e} ops=${n} selected=${d} />`:null}
+      ${l==="traces"?c`<${Ot} info=${e} ops=${n} traceId=${d} />`:null}
+      ${l==="metrics"?c`<${Pt} />`:null}
+      ${l==="streams"?c`<${Nt} stream=${d} />`:null}
+      ${l==="events"?c`<${It} />`:null}
+      ${l==="projections"?c`<${jt} />`:null}
+      ${l==="sagas"?c`<${Mt} />`:null}
+      ${l==="idempotency"?c`<${qt} />`:null}
+    </main>
+  </div>`}Pe(c`<${gn} />`,document.getElementById("app"));
