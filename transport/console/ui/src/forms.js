@@ -154,7 +154,7 @@ export function Field({ root, schema, value, onChange, name, required, top }) {
       ${list.map(
         (item, i) => html`<div class="item" key=${i}>
           <${Field} root=${root} schema=${items} value=${item} name=${`${name}[${i}]`}
-            onChange=${(x) => onChange(list.map((y, j) => (j === i ? x : y)))} required=${true} />
+            onChange=${(x) => onChange(list.map((y, j) => (j === i ? x : y)))} required=${false} />
           <button type="button" class="small" aria-label=${`Remove ${name}[${i}]`} onClick=${() => onChange(list.filter((_, j) => j !== i))}>Remove</button>
         </div>`,
       )}

@@ -157,29 +157,41 @@ function traceOf(headers) {
 function Exchange({ ex }) {
   const { request: req, response: res } = ex;
   const trace = res && traceOf(res.headers);
-  const ok = res && res.status < 400 && !ex.error;
+  const stopped = ex.error === "stopped";
+  const ok = res && res.status < 400 && (!ex.error || stopped);
   return html`<section class="exchange" aria-label="Exchange">
     <div class="half">
       <h3>Request</h3>
-      <pre class="mono" aria-label="Request">${req.method} ${req.url}
-${Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`).join("\n")}${req.body !== undefined ? "\n\n" + pretty(decodeMaybe(req.body)) : ""}</pre>
+      <pre class="mono" aria-label="Request">${requestText(req)}</pre>
     </div>
     <div class="half">
       <h3>Response ${res ? html`<span class=${"status " + (ok ? "ok" : "error")} aria-label="Status">${res.status} ${res.statusText}</span>` : null}
         <span class="muted">${ex.done ? ms(ex.ms) : "…"}</span>
         ${trace ? html` <a href=${href("traces", trace)}>trace ${trace.slice(0, 8)}…</a>` : null}
       </h3>
-      <${ErrorNote} error=${ex.error} />
+      ${stopped ? html`<p class="muted" role="status">Stopped.</p>` : html`<${ErrorNote} error=${ex.error} />`}
       ${res
-        ? html`<pre class="mono" aria-label="Response">${Object.entries(res.headers).map(([k, v]) => `${k}: ${v}`).join("\n")}${res.body !== null && res.body !== undefined ? "\n\n" + pretty(res.body) : ""}</pre>`
+        ? html`<pre class="mono" aria-label="Response">${responseText(res)}</pre>`
         : null}
       ${ex.items && (ex.items.length || (req.stream && res))
         ? html`<h4>Stream (${ex.items.length} item${ex.items.length === 1 ? "" : "s"}${ex.done ? ", ended" : ", live"})</h4>
-          <ol class="items" aria-label="Stream items">${ex.items.map((it, i) => html`<li key=${i}><pre class="mono">${pretty(it)}</pre></li>`)}</ol>`
+          <ol class="items" aria-label="Stream items">${ex.items.map((it, i) => html`<li key=${i}><code>${JSON.stringify(it)}</code></li>`)}</ol>`
         : null}
       ${res && res.trailer ? html`<h4>End of stream</h4><pre class="mono">${pretty(res.trailer)}</pre>` : null}
     </div>
   </section>`;
+}
+
+/** requestText is a request as HTTP-like text: line, headers, body. */
+function requestText(req) {
+  const head = [`${req.method} ${req.url}`, ...Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`)].join("\n");
+  return req.body !== undefined ? head + "\n\n" + pretty(decodeMaybe(req.body)) : head;
+}
+
+/** responseText is a response's headers and body as text. */
+function responseText(res) {
+  const head = Object.entries(res.headers).map(([k, v]) => `${k}: ${v}`).join("\n");
+  return res.body !== null && res.body !== undefined ? head + "\n\n" + pretty(res.body) : head;
 }
 
 function decodeMaybe(s) {
