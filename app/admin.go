@@ -47,6 +47,7 @@ func Admin() OpOption {
 // operations are refused on every protocol.
 func AdminAuth(f AdminAuthorizer) Option {
 	return func(a *App) {
+		a.adminSet = f != nil
 		if f == nil {
 			f = refuseAdmin
 		}
@@ -58,7 +59,25 @@ func AdminAuth(f AdminAuthorizer) Option {
 // ALLFRAME_ADMIN_TOKEN; an empty token refuses every admin call over the
 // network. Default: the value of ALLFRAME_ADMIN_TOKEN.
 func AdminToken(token string) Option {
-	return func(a *App) { a.adminAuth = BearerToken(token) }
+	return func(a *App) { a.adminAuth, a.adminSet = BearerToken(token), token != "" }
+}
+
+// AdminConfigured reports whether an admin authorizer was configured: a
+// non-empty ALLFRAME_ADMIN_TOKEN, AdminToken with a non-empty token, or
+// AdminAuth with a non-nil function. Tools that serve operator data (the
+// developer console) require the authorizer when it is.
+func (a *App) AdminConfigured() bool { return a.adminSet }
+
+// AuthorizeAdmin runs the App's admin authorizer for call, whose Operation
+// must be set (tools outside the registry pass an Operation of their own,
+// named for the log and the refusal): nil when the call may proceed, else
+// an *Error (permission_denied, or what the authorizer returned).
+// In-process calls are allowed.
+func (a *App) AuthorizeAdmin(ctx context.Context, call *Call) error {
+	if e := a.authorizeAdmin(ctx, call); e != nil {
+		return e
+	}
+	return nil
 }
 
 // BearerToken returns an AdminAuthorizer that allows a call whose metadata

@@ -118,6 +118,7 @@ type App struct {
 	logger                     *slog.Logger
 	validator                  *validator.Validate
 	adminAuth                  AdminAuthorizer // see admin.go
+	adminSet                   bool            // adminAuth was configured (AdminConfigured)
 
 	mu         sync.Mutex
 	types      *Types
@@ -195,6 +196,7 @@ func New(opts ...Option) *App {
 		types:     NewTypes(),
 		byName:    map[string]*Operation{},
 		adminAuth: BearerToken(os.Getenv(AdminTokenEnv)),
+		adminSet:  os.Getenv(AdminTokenEnv) != "",
 	}
 	a.cfg, a.cfgErr = ConfigFromEnv(nil)
 	for _, o := range opts {

@@ -118,12 +118,14 @@ func NewAggregate[S any](bus *Bus, typ string, apply func(state *S, event any), 
 			panic(fmt.Sprintf("cqrs: aggregate %s: state %s cannot be snapshotted: %v", typ, reflect.TypeFor[S](), err))
 		}
 	}
-	return &Aggregate[S]{
+	a := &Aggregate[S]{
 		bus: bus, typ: typ, apply: apply,
 		snapEvery: int64(o.snapEvery), snapVersion: o.snapVersion,
 		cache: newLRU[State[S]](o.cacheSize),
 		flat:  isFlat(reflect.TypeFor[S](), 0),
 	}
+	bus.addAggregate(AggregateInfo{Type: typ, Prefix: typ + "-", Fold: a.fold})
+	return a
 }
 
 // isFlat reports whether values of t share no memory when copied.

@@ -45,6 +45,7 @@ type Bus struct {
 	idemRetention      time.Duration
 	stopPurge          context.CancelFunc
 	purgeDone          chan struct{}
+	inspect            inspect // inspect.go
 }
 
 var _ app.Transport = (*Bus)(nil)

@@ -323,6 +323,10 @@ func typeShape(b *strings.Builder, t reflect.Type, seen map[reflect.Type]bool) {
 // Name implements Projector.
 func (rm *ReadModel[T]) Name() string { return rm.name }
 
+// Kind returns "readmodel", for tools listing projections (see
+// Projections.Kind).
+func (rm *ReadModel[T]) Kind() string { return "readmodel" }
+
 // Spec returns the storage description the read model gives its backend.
 func (rm *ReadModel[T]) Spec() ReadModelSpec { return rm.spec }
 

@@ -33,7 +33,8 @@ const (
 	// AttrOperation is the registered operation name ("hello").
 	AttrOperation = attribute.Key("allframe.operation")
 	// AttrProtocol is the protocol a call arrived on (http, grpc, connect,
-	// grpc-web, graphql, inprocess); set on the allframe.operation.duration metric.
+	// grpc-web, graphql, inprocess); set on every span and on the
+	// allframe.operation.duration metric.
 	AttrProtocol = attribute.Key("allframe.protocol")
 	// AttrCode is the neutral result code ("ok", "not_found"); set on the
 	// allframe.operation.duration metric.
@@ -146,7 +147,7 @@ func WithRPCConventions(c RPCConventions) MiddlewareOption {
 // app.Protocol in a table built here; a new protocol adds a file and an
 // entry in protocol.go, and edits nothing else.
 //
-// Every span carries allframe.operation; a failed call carries
+// Every span carries allframe.operation and allframe.protocol; a failed call carries
 // allframe.error.code and error.type, and its span status is Error when
 // the failure is the server's (HTTP 5xx, or the gRPC server-error codes).
 // The handler's ctx carries the span, so handlers add child spans with
@@ -424,7 +425,7 @@ func (m *middleware) buildRoute(k routeKey, conv conventions) *route {
 	pr := protoRoute{kind: trace.SpanKindServer}
 	conv.route(k, &pr)
 	r := &route{name: pr.name, conv: conv, protoHist: pr.hist, millis: pr.millis, protoHist2: pr.hist2}
-	start := append([]attribute.KeyValue{opAttr}, pr.start...)
+	start := append([]attribute.KeyValue{opAttr, AttrProtocol.String(k.proto.String())}, pr.start...)
 	r.startOpts = []trace.SpanStartOption{trace.WithSpanKind(pr.kind), trace.WithAttributes(start...)}
 
 	codesAll := app.Codes()

@@ -82,7 +82,14 @@ func traced(t *testing.T, fc fakeCall, opts ...telemetry.MiddlewareOption) []spa
 	_, _ = serve(context.Background(), a, fc)
 	var out []spanView
 	for _, s := range exp.GetSpans().Snapshots() {
-		out = append(out, viewOf(s))
+		v := viewOf(s)
+		// Every span names its protocol; checked here once, so the
+		// tables below list the protocol-specific attributes only.
+		if got := v.Attrs["allframe.protocol"]; got != string(fc.proto) {
+			t.Errorf("span %s: allframe.protocol = %q, want %q", v.Name, got, fc.proto)
+		}
+		delete(v.Attrs, "allframe.protocol")
+		out = append(out, v)
 	}
 	return out
 }
@@ -401,7 +408,7 @@ func TestMiddlewareInProcess(t *testing.T) {
 	for _, s := range exp.GetSpans().Snapshots() {
 		got = append(got, viewOf(s))
 	}
-	want := []spanView{{Name: "hello", Kind: trace.SpanKindInternal, Trace: callerTrace, Parent: callerSpan, Attrs: map[string]string{"allframe.operation": "hello"}}}
+	want := []spanView{{Name: "hello", Kind: trace.SpanKindInternal, Trace: callerTrace, Parent: callerSpan, Attrs: map[string]string{"allframe.operation": "hello", "allframe.protocol": "inprocess"}}}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("spans (-got +want):\n%s", diff)
 	}

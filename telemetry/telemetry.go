@@ -65,6 +65,7 @@ type options struct {
 	mp          metric.MeterProvider
 	console     io.Writer
 	registry    *prometheus.Registry
+	processors  []sdktrace.SpanProcessor
 }
 
 // WithLogger sets the logger that export failures are reported to (at
@@ -88,6 +89,19 @@ func WithTracerProvider(tp trace.TracerProvider) Option { return func(o *options
 // the Config; Shutdown does not shut mp down, and the Prometheus endpoint
 // is off. Default: built from Config.
 func WithMeterProvider(mp metric.MeterProvider) Option { return func(o *options) { o.mp = mp } }
+
+// WithSpanProcessor adds sp to the tracer provider built from the Config,
+// next to the exporters it configures; with no span exporter configured,
+// tracing is then on with sp alone (e.g. the developer console's span
+// recorder, which must see spans without any OTLP endpoint). Ignored with
+// WithTracerProvider, and for a nil sp. Default: none.
+func WithSpanProcessor(sp sdktrace.SpanProcessor) Option {
+	return func(o *options) {
+		if sp != nil {
+			o.processors = append(o.processors, sp)
+		}
+	}
+}
 
 // WithConsoleWriter sets where the console exporters write. Default:
 // os.Stdout.
@@ -126,7 +140,8 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Telemetry, error) {
 func (t *Telemetry) build(ctx context.Context, o options) error {
 	p := t.plan
 	var res *resource.Resource
-	needRes := (o.tp == nil && len(p.traces) > 0) || (o.mp == nil && len(p.metrics) > 0)
+	traces := len(p.traces) > 0 || len(o.processors) > 0
+	needRes := (o.tp == nil && traces) || (o.mp == nil && len(p.metrics) > 0)
 	if needRes {
 		var err error
 		if res, err = t.resource(ctx, o); err != nil {
@@ -137,7 +152,7 @@ func (t *Telemetry) build(ctx context.Context, o options) error {
 	switch {
 	case o.tp != nil:
 		t.tp = o.tp
-	case len(p.traces) == 0:
+	case !traces:
 		t.tp = tracenoop.NewTracerProvider()
 	default:
 		popts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
@@ -155,6 +170,9 @@ func (t *Telemetry) build(ctx context.Context, o options) error {
 			}
 			made = append(made, exp)
 			popts = append(popts, sdktrace.WithBatcher(exp))
+		}
+		for _, sp := range o.processors {
+			popts = append(popts, sdktrace.WithSpanProcessor(sp))
 		}
 		tp := sdktrace.NewTracerProvider(popts...)
 		t.tp = tp
@@ -248,7 +266,7 @@ func (p plan) newSampler() sdktrace.Sampler {
 }
 
 // TracerProvider returns the tracer provider: an SDK provider when a span
-// exporter is configured, else a no-op one.
+// exporter or processor (WithSpanProcessor) is configured, else a no-op one.
 func (t *Telemetry) TracerProvider() trace.TracerProvider { return t.tp }
 
 // MeterProvider returns the meter provider: an SDK provider when a metric

@@ -45,6 +45,7 @@ func Run(t *testing.T, open Open) {
 		{"Checkpoints", testCheckpoints},
 		{"IdempotencyRecords", testIdempotencyRecords},
 		{"IdempotencyWithAppend", testIdempotencyWithAppend},
+		{"Listers", testListers},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open) })

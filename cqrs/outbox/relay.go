@@ -150,6 +150,9 @@ var _ cqrs.Projector = (*projector)(nil)
 // Name implements cqrs.Projector.
 func (p *projector) Name() string { return p.r.name }
 
+// Kind tells tools the projection is an outbox (see cqrs.Projections.Kind).
+func (p *projector) Kind() string { return "outbox" }
+
 // Checkpoint implements cqrs.Projector.
 func (p *projector) Checkpoint(ctx context.Context) (int64, error) {
 	return p.r.bus.Store().LoadCheckpoint(ctx, p.r.name)

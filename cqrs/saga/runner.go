@@ -25,6 +25,9 @@ var _ cqrs.Projector = (*runner[struct{}])(nil)
 // Name implements cqrs.Projector.
 func (r *runner[S]) Name() string { return "saga-" + r.s.name }
 
+// Kind tells tools the projection is a saga (see cqrs.Projections.Kind).
+func (r *runner[S]) Kind() string { return "saga" }
+
 // Checkpoint implements cqrs.Projector.
 func (r *runner[S]) Checkpoint(ctx context.Context) (int64, error) {
 	return r.s.store.LoadCheckpoint(ctx, r.Name())

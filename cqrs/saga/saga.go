@@ -190,6 +190,7 @@ func New[S any](bus *cqrs.Bus, name string, opts ...Option) *Saga[S] {
 		pinned: map[string]int64{},
 	}
 	registerEvents(s.reg)
+	bus.AddSaga(cqrs.SagaView{Name: name, Instances: s.instances})
 	bus.Projections().Add(cqrs.Leased(&runner[S]{s: s}, bus.Store()))
 	bus.App().Mount(&lifecycle[S]{s: s})
 	return s

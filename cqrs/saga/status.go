@@ -165,3 +165,81 @@ func (s *Saga[S]) RegisterList(name string, opts ...app.OpOption) *app.Operation
 		return s.List(ctx, in.After, in.Limit)
 	}, opts...)
 }
+
+// instances is cqrs.SagaView.Instances: the newest limit instances with
+// their step timelines, read from the log (an index of start events on
+// stores that filter by type) and each instance's stream.
+func (s *Saga[S]) instances(ctx context.Context, limit int) ([]cqrs.SagaInstance, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	// The start events, newest last: keep a window of the last limit.
+	var starts []cqrs.Event
+	var after int64
+	for {
+		evs, err := s.store.ReadAll(ctx, after, cqrs.DefaultReadLimit, cqrs.Filter{StreamTypes: []string{s.typ}, EventTypes: []string{EventStarted}})
+		if err != nil {
+			return nil, err
+		}
+		starts = append(starts, evs...)
+		if len(starts) > limit {
+			starts = starts[len(starts)-limit:]
+		}
+		if len(evs) < cqrs.DefaultReadLimit {
+			break
+		}
+		after = evs[len(evs)-1].Position
+	}
+	out := make([]cqrs.SagaInstance, 0, len(starts))
+	for i := len(starts) - 1; i >= 0; i-- {
+		in, err := s.timeline(ctx, strings.TrimPrefix(starts[i].Stream, s.prefix))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+// timeline folds instance id's stream into its status and one entry per
+// declared step: done, failed or compensated as recorded, else pending.
+func (s *Saga[S]) timeline(ctx context.Context, id string) (cqrs.SagaInstance, error) {
+	evs, err := s.store.ReadStream(ctx, s.Stream(id), 0)
+	if err != nil {
+		return cqrs.SagaInstance{}, fmt.Errorf("read %s: %w", s.Stream(id), err)
+	}
+	in := instance{id: id}
+	steps := make([]cqrs.SagaStep, len(s.names))
+	for i, n := range s.names {
+		steps[i] = cqrs.SagaStep{Name: n, Status: "pending"}
+	}
+	mark := func(name, status string, at time.Time, msg string) {
+		for i := range steps {
+			if steps[i].Name == name {
+				steps[i].Status, steps[i].At, steps[i].Error = status, at, msg
+			}
+		}
+	}
+	for _, ev := range evs {
+		data, err := s.reg.Decode(ev)
+		if err != nil {
+			return cqrs.SagaInstance{}, err
+		}
+		if err := in.fold(ev, data, s.names); err != nil {
+			return cqrs.SagaInstance{}, err
+		}
+		switch d := data.(type) {
+		case StepSucceeded:
+			mark(d.Step, "done", ev.Time, "")
+		case StepFailed:
+			mark(d.Step, "failed", ev.Time, d.Message)
+		case TimedOut:
+			mark(d.Step, "failed", ev.Time, "timed out")
+		case CompensationSucceeded:
+			mark(d.Step, "compensated", ev.Time, "")
+		case Failed:
+			mark(d.Step, "failed", ev.Time, d.Message)
+		}
+	}
+	return cqrs.SagaInstance{ID: id, Status: in.state, Started: in.started, Updated: in.since, Steps: steps}, nil
+}
