@@ -269,7 +269,10 @@ export function curl(req) {
 
 /** grpcurl writes the gRPC call of ep with input value as a grpcurl command. */
 export function grpcurl(info, ep, value) {
-  const addr = ep.addr || (info.protocols && info.protocols.grpc && info.protocols.grpc.addr) || "localhost:9090";
+  let addr = ep.addr || (info.protocols && info.protocols.grpc && info.protocols.grpc.addr) || ":9090";
+  // A listener on every interface (":9090", "0.0.0.0:9090", "[::]:9090") is reached at the page's host.
+  const m = /^(?:|0\.0\.0\.0|\[::\]|::):(\d+)$/.exec(addr);
+  if (m) addr = `${location.hostname}:${m[1]}`; // hostname keeps an IPv6 address in brackets
   const parts = ["grpcurl", "-plaintext"];
   const h = authHeaders();
   if (h.Authorization) parts.push("-H", quote("Authorization: " + h.Authorization));
