@@ -48,33 +48,45 @@ export function request(info, op, ep, value, extraHeaders = {}) {
   switch (ep.protocol) {
     case "rest": {
       const restBase = (info.protocols && info.protocols.rest && info.protocols.rest.base) || "";
-      const used = new Set();
+      // Path, query and header parameters are named on the wire; the form's fields by their
+      // JSON names: the same name, or the same letters (Idempotency-Key, idempotencyKey).
+      const norm = (n) => String(n).toLowerCase().replace(/[^a-z0-9]/g, "");
+      const rest = { ...input };
+      const take = (wire) => {
+        const k = wire in rest ? wire : Object.keys(rest).find((x) => norm(x) === norm(wire));
+        if (k === undefined) return undefined;
+        const v = rest[k];
+        delete rest[k];
+        return v;
+      };
+      const text = (v) => (typeof v === "object" ? JSON.stringify(v) : String(v));
       const path = ep.path.replace(/\{([^}]+)\}/g, (_, name) => {
-        used.add(name);
-        return encodeURIComponent(input[name] === undefined ? "" : String(input[name]));
+        const v = take(name.replace(/\.\.\.$/, ""));
+        return encodeURIComponent(v === undefined ? "" : text(v));
       });
-      const rest = Object.fromEntries(Object.entries(input).filter(([k]) => !used.has(k)));
+      for (const h of ep.headerParams || []) {
+        const v = take(h);
+        if (v !== undefined && v !== "") headers[h] = text(v);
+      }
       let url = origin + restBase + path;
       let body;
       const hasBody = ep.body !== undefined ? ep.body : ep.method !== "GET" && ep.method !== "DELETE";
+      const q = new URLSearchParams();
+      const keys = Array.isArray(ep.queryParams) && (ep.queryParams.length || hasBody) ? ep.queryParams : Object.keys(rest);
+      for (const k of keys) {
+        const v = take(k);
+        if (v === undefined || v === null || v === "") continue;
+        if (Array.isArray(v)) v.forEach((x) => q.append(k, text(x)));
+        else q.set(k, text(v));
+      }
+      const qs = q.toString();
+      if (qs) url += "?" + qs;
       if (hasBody) {
         headers["Content-Type"] = "application/json";
         body = JSON.stringify(rest);
-      } else {
-        const q = new URLSearchParams();
-        const keys = ep.queryParams && ep.queryParams.length ? ep.queryParams : Object.keys(rest);
-        for (const k of keys) {
-          const v = rest[k];
-          if (v === undefined || v === null || v === "") continue;
-          if (Array.isArray(v)) v.forEach((x) => q.append(k, typeof x === "object" ? JSON.stringify(x) : String(x)));
-          else q.set(k, typeof v === "object" ? JSON.stringify(v) : String(v));
-        }
-        const s = q.toString();
-        if (s) url += "?" + s;
       }
       const stream = ep.stream === "sse" || op.kind === "stream" ? "sse" : "";
-      if (stream) headers.Accept = "text/event-stream";
-      else headers.Accept = "application/json";
+      headers.Accept = stream ? "text/event-stream" : "application/json";
       return { method: ep.method, url, headers, body, stream };
     }
     case "graphql": {

@@ -178,10 +178,13 @@ export function Idempotency() {
   return html`<section aria-label="Idempotency">
     <${ErrorNote} error=${error} />
     <table class="grid" aria-label="Idempotency records">
-      <thead><tr><th>Scope</th><th>Key</th><th>Created</th><th>Result</th></tr></thead>
-      <tbody>${records.map((r) => html`<tr key=${r.scope + "/" + r.key}><td>${r.scope}</td><td><code>${r.key}</code></td><td>${time(r.created)}</td><td>${r.code}</td></tr>`)}</tbody>
+      <thead><tr><th>Scope</th><th>Key</th><th>Created</th><th>Result</th><th>Position</th><th>Response</th></tr></thead>
+      <tbody>${records.map(
+        (r) => html`<tr key=${r.scope + "/" + r.key}><td>${r.scope}</td><td><code>${r.key}</code></td><td>${time(r.created)}</td>
+          <td>${r.code}</td><td class="num">${r.position || ""}</td><td><code>${r.response === undefined ? "" : JSON.stringify(r.response)}</code></td></tr>`,
+      )}</tbody>
     </table>
-    ${data && !records.length ? html`<p class="muted">No idempotency records.</p>` : null}
+    ${data && !records.length ? html`<p class="muted">${data.supported === false ? "This event store cannot list its idempotency records." : "No idempotency records."}</p>` : null}
   </section>`;
 }
 

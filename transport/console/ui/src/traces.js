@@ -13,7 +13,7 @@ function TraceList({ info, ops }) {
   const [live, setLive] = useState(true);
   const { data, error } = usePoll(() => api("traces" + qs({ ...f, limit: 100 })), [f.protocol, f.operation, f.status, f.q], 2000, live);
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
-  const protocols = Object.keys(info.protocols || {}).filter((p) => info.protocols[p]);
+  const protocols = ["rest", "graphql", "grpc", "connect", "grpc-web", "mcp", "inprocess"];
   const traces = (data && data.traces) || [];
   return html`<section aria-label="Traces">
     <form class="filters row" onSubmit=${(e) => e.preventDefault()}>
