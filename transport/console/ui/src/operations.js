@@ -25,9 +25,38 @@ export function Operations({ info, ops, selected }) {
       </ul>
     </nav>
     <section class="detail">
-      ${op ? html`<${Operation} key=${op.name} info=${info} op=${op} />` : html`<p class="muted">Pick an operation to see its endpoints and call it.</p>`}
+      ${op ? html`<${Operation} key=${op.name} info=${info} op=${op} />` : html`<${Overview} ops=${list} />`}
     </section>
   </div>`;
+}
+
+const overviewCols = ["rest", "graphql", "grpc", "connect", "mcp"];
+
+/** Overview is every operation with its name on each protocol. */
+function Overview({ ops }) {
+  const cell = (o, p) => {
+    const e = (o.endpoints || []).find((x) => x.protocol === p);
+    if (!e) return "";
+    switch (p) {
+      case "rest":
+        return `${e.method} ${e.path}`;
+      case "graphql":
+        return `${e.operationType} ${e.field}`;
+      case "grpc":
+        return e.method;
+      case "connect":
+        return e.path;
+      default:
+        return e.tool;
+    }
+  };
+  return html`<table class="grid" aria-label="Operations overview">
+    <thead><tr><th>Operation</th><th>REST</th><th>GraphQL</th><th>gRPC</th><th>Connect</th><th>MCP</th></tr></thead>
+    <tbody>${ops.map(
+      (o) => html`<tr key=${o.name}><td><a href=${href("operations", o.name)}>${o.name}</a> <span class=${"kind " + o.kind}>${o.kind}</span>${o.description ? html`<br /><small class="muted">${o.description}</small>` : ""}</td>
+        ${overviewCols.map((p) => html`<td><code>${cell(o, p)}</code></td>`)}</tr>`,
+    )}</tbody>
+  </table>`;
 }
 
 function endpointRow(info, ep) {
