@@ -23,9 +23,22 @@ func NewTelemetry(ctx context.Context, a *app.App, opts ...telemetry.Option) (*t
 	return telemetry.New(ctx, cfg, append(base, opts...)...)
 }
 
+// OptionGroup is the value group of extra telemetry.Option values that
+// other modules contribute to the Telemetry that Module builds (e.g.
+// di/consolefx's span recorder, telemetry.WithSpanProcessor).
+const OptionGroup = `group:"allframe.telemetry.options"`
+
+// Params are what Module's Telemetry is built from: the App and the
+// options of OptionGroup (applied after Module's own).
+type Params struct {
+	fx.In
+	App     *app.App
+	Options []telemetry.Option `group:"allframe.telemetry.options"`
+}
+
 // Module provides *telemetry.Telemetry (and its trace.TracerProvider)
 // configured from the OTEL_*
-// environment variables and installs it in the App: the tracing and
+// environment variables, plus the options of OptionGroup, and installs it in the App: the tracing and
 // metrics middleware (outermost, so include this module before modules
 // that add middleware), GET /metrics on the HTTP port when Prometheus is
 // on, and a flush after the transports have drained. With nothing
@@ -39,8 +52,8 @@ func Module(opts ...telemetry.Option) fx.Option {
 		fx.Provide(fx.Annotate(func() app.Option {
 			return app.Logger(slog.New(telemetry.NewLogHandler(slog.Default().Handler())))
 		}, fx.ResultTags(di.OptionGroup))),
-		fx.Provide(func(a *app.App) (*telemetry.Telemetry, error) {
-			return NewTelemetry(context.Background(), a, opts...)
+		fx.Provide(func(p Params) (*telemetry.Telemetry, error) {
+			return NewTelemetry(context.Background(), p.App, append(append([]telemetry.Option(nil), opts...), p.Options...)...)
 		}),
 		// Its tracer provider, for modules that trace without importing
 		// telemetry (di/cqrsfx's Bus).

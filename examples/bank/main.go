@@ -4,7 +4,8 @@
 // registration each, with no SQL and no per-store code. ALLFRAME_EVENTSTORE
 // chooses the store: sqlite:PATH (default sqlite:bank.db), memory:, or
 // postgres://USER@HOST:PORT/DB[?schema=NAME], where several instances on
-// one schema act as one service (see README.md).
+// one schema act as one service (see README.md). ALLFRAME_CONSOLE=on
+// serves the developer console at /_console/.
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 
 	"github.com/allframe-go/allframe/app"
 	"github.com/allframe-go/allframe/di"
+	"github.com/allframe-go/allframe/di/consolefx"
 	"github.com/allframe-go/allframe/di/cqrsfx"
 	"github.com/allframe-go/allframe/di/graphqlfx"
 	"github.com/allframe-go/allframe/di/grpcfx"
@@ -30,7 +32,7 @@ func options(extra ...fx.Option) fx.Option {
 	return fx.Options(
 		di.Module(app.Name("bank"), app.Version("1.0.0"),
 			app.Description("Bank accounts as event-sourced aggregates")),
-		telemetryfx.Module(), httpfx.Module(), restfx.Module(), graphqlfx.Module(), mcpfx.Module(mcp.WithAll()),
+		telemetryfx.Module(), consolefx.Module(), httpfx.Module(), restfx.Module(), graphqlfx.Module(), mcpfx.Module(mcp.WithAll()),
 		grpcfx.Module(grpc.WithHTTPProtocols(connect.New())), // Connect and gRPC-Web on the HTTP port
 		cqrsfx.Module(cqrsfx.WithDefaultURL("sqlite:bank.db")),
 		cqrsfx.Bus(),
