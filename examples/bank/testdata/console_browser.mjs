@@ -70,6 +70,8 @@ try {
   await shot("operations-rest");
   const viaConnect = await call("deposit", { id, amount: 50 }, "connect");
   if (Number(viaConnect.balance) !== 150) throw new Error("deposit over Connect: " + JSON.stringify(viaConnect));
+  // The exchange links the call's trace once the recorder has it.
+  await page.getByRole("link", { name: "Trace of this call" }).waitFor();
   const grpcurl = await page.getByRole("region", { name: "Commands" }).textContent();
   if (!grpcurl.includes("grpcurl -plaintext -d")) throw new Error("no grpcurl command: " + grpcurl);
   await shot("operations");
@@ -129,8 +131,9 @@ try {
   const rebuild = table.getByRole("button", { name: /^Rebuild accounts/ }).first();
   const name = ((await rebuild.getAttribute("aria-label")) || "").replace(/^Rebuild /, "");
   await rebuild.click();
-  await page.getByRole("status").filter({ hasText: "Rebuilding" }).waitFor();
-  await page.waitForFunction((n) => document.querySelector(`[aria-label="Lag of ${n}"]`)?.textContent === "0", name, { timeout });
+  await page.getByRole("status").filter({ hasText: `${name} rebuilt: lag 0` }).waitFor();
+  const lag = await table.getByLabel("Lag of " + name).textContent();
+  if (lag !== "0") throw new Error(`the lag of ${name} after its rebuild: ${lag}`);
   await shot("projections");
   step(`rebuilt ${name}: lag 0`);
 

@@ -3,6 +3,7 @@
 // schema that calls the operation over the protocol picked, showing the
 // exact request and response and the same call as a shell command.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { api, qs } from "./api.js";
 import { html, JSONView, Copy, ErrorNote, href, ms, pretty } from "./ui.js";
 import { SchemaForm, initial } from "./forms.js";
 import { label, request, send, curl, grpcurl, parseHeaders } from "./protocols.js";
@@ -106,9 +107,11 @@ function Operation({ info, op }) {
     const ctl = new AbortController();
     abort.current = ctl;
     setBusy(true);
+    const started = Date.now();
     setEx({ request: req, response: null, items: [], done: false });
-    await send(req, { signal: ctl.signal, onUpdate: (x) => abort.current === ctl && setEx(x) });
+    const final = await send(req, { signal: ctl.signal, onUpdate: (x) => abort.current === ctl && setEx(x) });
     if (abort.current === ctl) {
+      findTrace(op, ep, started).then((trace) => trace && abort.current === null && setEx({ ...final, trace }));
       abort.current = null;
       setBusy(false);
     }
@@ -172,6 +175,25 @@ function Operation({ info, op }) {
   </article>`;
 }
 
+/**
+ * findTrace asks the console for the newest trace of op over ep's
+ * protocol that started after the call did (less a second of clock skew).
+ */
+async function findTrace(op, ep, started) {
+  // The server span ends just after the response is written: try thrice.
+  for (let i = 0; i < 3; i++) {
+    try {
+      const { traces } = await api("traces" + qs({ operation: op.name, protocol: ep.protocol, limit: 1 }));
+      const t = traces && traces[0];
+      if (t && Date.parse(t.start) >= started - 1000) return t.traceId;
+    } catch {
+      return "";
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return "";
+}
+
 /** traceOf finds the trace id of a response: traceparent or a trace id header. */
 function traceOf(headers) {
   if (!headers) return "";
@@ -185,7 +207,7 @@ function traceOf(headers) {
 
 function Exchange({ ex }) {
   const { request: req, response: res } = ex;
-  const trace = res && traceOf(res.headers);
+  const trace = ex.trace || (res && traceOf(res.headers));
   const stopped = ex.error === "stopped";
   const ok = res && res.status < 400 && (!ex.error || stopped);
   return html`<section class="exchange" aria-label="Exchange">
@@ -196,7 +218,7 @@ function Exchange({ ex }) {
     <div class="half">
       <h3>Response ${res ? html`<span class=${"status " + (ok ? "ok" : "error")} aria-label="Status">${res.status} ${res.statusText}</span>` : null}
         <span class="muted">${ex.done ? ms(ex.ms) : "…"}</span>
-        ${trace ? html` <a href=${href("traces", trace)}>trace ${trace.slice(0, 8)}…</a>` : null}
+        ${trace ? html` <a href=${href("traces", trace)} aria-label="Trace of this call">trace ${trace.slice(0, 8)}…</a>` : null}
       </h3>
       ${stopped ? html`<p class="muted" role="status">Stopped.</p>` : html`<${ErrorNote} error=${ex.error} />`}
       ${res

@@ -114,29 +114,41 @@ export function Events() {
 
 export function Projections() {
   const { data, error, reload } = usePoll(() => api("projections"), [], 1000);
-  const [msg, setMsg] = useState(null);
-  const rebuild = async (name) => {
-    setMsg(null);
+  // rebuild: {name, seen} — the data on screen when the rebuild was asked
+  // for; a later poll showing the projection live with no lag ends it.
+  const [rebuild, setRebuild] = useState(null);
+  const [fail, setFail] = useState(null);
+  const start = async (name) => {
+    setFail(null);
     try {
       await api("projections/" + encodeURIComponent(name) + "/rebuild", { method: "POST" });
-      setMsg(`Rebuilding ${name}…`);
+      setRebuild({ name, seen: data });
       reload();
     } catch (e) {
-      setMsg(e);
+      setFail(e);
     }
   };
   const list = (data && data.projections) || [];
+  let note = null;
+  if (rebuild) {
+    const p = list.find((x) => x.name === rebuild.name);
+    const done = data !== rebuild.seen && p && p.lag === 0 && p.status === "live";
+    note = done ? `${rebuild.name} rebuilt: lag 0 at position ${p.position}.` : `Rebuilding ${rebuild.name}…`;
+  }
   return html`<section aria-label="Projections">
-    ${msg && typeof msg === "string" ? html`<p role="status">${msg}</p>` : html`<${ErrorNote} error=${msg} />`}
+    ${note ? html`<p role="status">${note}</p>` : null}
+    <${ErrorNote} error=${fail} />
     <${ErrorNote} error=${error} />
     <table class="grid" aria-label="Projections list">
-      <thead><tr><th>Name</th><th>Kind</th><th>Position</th><th>Head</th><th>Lag</th><th>Status</th><th></th></tr></thead>
+      <thead><tr><th>Name</th><th>Kind</th><th>Position</th><th>Head</th><th>Lag</th><th>Status</th><th>Updated</th><th></th></tr></thead>
       <tbody>
         ${list.map(
           (p) => html`<tr key=${p.name}>
             <td>${p.name}</td><td>${p.kind}</td><td class="num">${p.position}</td><td class="num">${p.head}</td>
-            <td class=${"num" + (p.lag ? " warn-text" : "")} aria-label=${"Lag of " + p.name}>${p.lag}</td><td>${p.status}</td>
-            <td><button type="button" aria-label=${"Rebuild " + p.name} onClick=${() => rebuild(p.name)}>Rebuild</button></td>
+            <td class=${"num" + (p.lag ? " warn-text" : "")} aria-label=${"Lag of " + p.name}>${p.lag}</td>
+            <td><span class=${"status " + (p.status === "failed" ? "error" : p.status === "live" ? "ok" : "")}>${p.status}</span>${p.error ? html` <span class="error-text">${p.error}</span>` : ""}</td>
+            <td>${time(p.updated)}</td>
+            <td><button type="button" aria-label=${"Rebuild " + p.name} onClick=${() => start(p.name)}>Rebuild</button></td>
           </tr>`,
         )}
       </tbody>

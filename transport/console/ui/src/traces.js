@@ -40,7 +40,7 @@ function TraceList({ info, ops }) {
         ${traces.map(
           (t) => html`<tr key=${t.traceId} class=${t.status === "error" ? "error-row" : ""}>
             <td>${time(t.start)}</td><td>${t.protocol}</td><td>${t.operation || t.name}</td>
-            <td><span class=${"status " + t.status}>${t.status}${t.code ? " " + t.code : ""}</span></td>
+            <td><span class=${"status " + t.status}>${t.status}${t.code && t.code !== t.status ? " " + t.code : ""}</span></td>
             <td class="num">${ms(t.durationMs)}</td><td class="num">${t.spans}</td>
             <td><a href=${href("traces", t.traceId)} aria-label=${`Trace ${t.traceId} (${t.protocol} ${t.operation || t.name})`}><code>${t.traceId.slice(0, 16)}</code></a></td>
           </tr>`,
