@@ -78,11 +78,19 @@ function endpointRow(info, ep) {
 }
 
 const protoNames = { rest: "REST", graphql: "GraphQL", connect: "gRPC (Connect)" };
+const protoOrder = ["rest", "graphql", "grpc", "connect", "mcp"];
+const rank = (e) => (protoOrder.indexOf(e.protocol) + 1 || 99);
+
+/** endpoints are op's endpoints in a fixed protocol order. */
+function endpoints(op) {
+  return [...(op.endpoints || [])].sort((a, b) => rank(a) - rank(b));
+}
 
 function Operation({ info, op }) {
   const root = op.input || {};
   const [value, setValue] = useState(() => initial(root, root) || {});
-  const targets = (op.endpoints || []).filter((e) => protoNames[e.protocol]);
+  const targets = endpoints(op).filter((e) => protoNames[e.protocol]);
+  const [hdrs, setHdrs] = useState({});
   const [proto, setProto] = useState(targets.length ? targets[0].protocol : "");
   const [extra, setExtra] = useState("");
   const [ex, setEx] = useState(null);
@@ -90,15 +98,19 @@ function Operation({ info, op }) {
   const abort = useRef(null);
   useEffect(() => () => abort.current && abort.current.abort(), []);
   const ep = targets.find((e) => e.protocol === proto);
-  const grpcEp = (op.endpoints || []).find((e) => e.protocol === "grpc");
+  const grpcEp = endpoints(op).find((e) => e.protocol === "grpc");
   const req = useMemo(() => {
     if (!ep) return null;
     try {
-      return request(info, op, ep, value, parseHeaders(extra));
+      const named = ep.protocol === "rest" ? Object.fromEntries(Object.entries(hdrs).filter(([, v]) => v)) : {};
+      return request(info, op, ep, value, { ...named, ...parseHeaders(extra) });
     } catch {
       return null;
     }
-  }, [ep, value, extra]);
+  }, [ep, value, extra, hdrs]);
+  // REST header parameters that are not fields of the input (Idempotency-Key).
+  const props = Object.keys((root && root.properties) || {}).map((k) => k.toLowerCase().replace(/[^a-z0-9]/g, ""));
+  const headerFields = ep && ep.protocol === "rest" ? (ep.headerParams || []).filter((h) => !props.includes(h.toLowerCase().replace(/[^a-z0-9]/g, ""))) : [];
 
   const submit = async (e) => {
     e.preventDefault();
@@ -130,7 +142,7 @@ function Operation({ info, op }) {
     <h2>${op.name} <span class=${"kind " + op.kind}>${op.kind}</span></h2>
     ${op.description ? html`<p>${op.description}</p>` : null}
     <table class="endpoints" aria-label="Endpoints"><tbody>
-      ${(op.endpoints || []).map((e, i) => html`<tr key=${i}>${endpointRow(info, e)}</tr>`)}
+      ${endpoints(op).map((e, i) => html`<tr key=${i}>${endpointRow(info, e)}</tr>`)}
     </tbody></table>
     <details><summary>Input schema</summary><${JSONView} value=${op.input} label="Input schema" /></details>
     <details><summary>Output schema</summary><${JSONView} value=${op.output} label="Output schema" /></details>
@@ -141,6 +153,13 @@ function Operation({ info, op }) {
       ? html`<form class="call" onSubmit=${submit} aria-label=${"Call " + op.name}>
           <h3>Call</h3>
           <${SchemaForm} root=${root} schema=${root} value=${value} onChange=${setValue} />
+          ${headerFields.length
+            ? html`<fieldset class="headers"><legend><span class="label-text">REST headers</span></legend>
+                ${headerFields.map(
+                  (h) => html`<label class="field" key=${h}><span class="label-text">${h}</span>
+                    <input type="text" aria-label=${h} value=${hdrs[h] || ""} onInput=${(e) => setHdrs({ ...hdrs, [h]: e.currentTarget.value })} /></label>`,
+                )}</fieldset>`
+            : null}
           <details><summary>Raw input (JSON)</summary>
             <textarea aria-label="Raw input" class="mono" rows="4" value=${JSON.stringify(value, null, 2)}
               onChange=${(e) => {
