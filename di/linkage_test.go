@@ -10,17 +10,17 @@ import (
 
 // TestRESTOnlyLinksNoGRPCOrGraphQL builds an fx service wired with the core,
 // HTTP host and REST modules only, and checks with go tool nm that no
-// grpc-go or gqlgen symbol is linked: each area's module lives in its own
+// grpc-go, gqlgen or console symbol is linked: each area's module lives in its own
 // package so a service links only what it wires.
 func TestRESTOnlyLinksNoGRPCOrGraphQL(t *testing.T) {
-	checkLinkage(t, "restonly", "google.golang.org/grpc.", "github.com/99designs/gqlgen/", "github.com/vektah/gqlparser/", "go.opentelemetry.io/otel/sdk", "connectrpc.com/", "github.com/modelcontextprotocol/")
+	checkLinkage(t, "restonly", "google.golang.org/grpc.", "github.com/99designs/gqlgen/", "github.com/vektah/gqlparser/", "go.opentelemetry.io/otel/sdk", "connectrpc.com/", "github.com/modelcontextprotocol/", "github.com/allframe-go/allframe/transport/console.")
 }
 
 // TestGRPCWithoutConnectLinksNoVanguard builds a gRPC fx service that does
 // not use Connect or gRPC-Web: transport/grpc/connect is a package of its
 // own, so neither vanguard nor connect-go is linked.
 func TestGRPCWithoutConnectLinksNoVanguard(t *testing.T) {
-	checkLinkage(t, "grpconly", "connectrpc.com/")
+	checkLinkage(t, "grpconly", "connectrpc.com/", "github.com/allframe-go/allframe/transport/console.")
 }
 
 // checkLinkage builds testdata/name and fails if go tool nm lists a symbol
