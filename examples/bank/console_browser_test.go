@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,6 +34,41 @@ var consoleScript []byte
 // registry the first time), like TestBrowser.
 func TestConsoleBrowser(t *testing.T) {
 	chromium := browser.Chromium(t)
+	t.Setenv("ALLFRAME_CONSOLE", "on")
+	s := start(t, sqliteURL(t))
+	const owner = "ada"
+	result := runConsole(t, chromium, s.http+"/_console/", owner, "")
+	var got struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(result), &got); err != nil {
+		t.Fatalf("the script's result %s: %v", result, err)
+	}
+	// The deposits the page made, read back over every protocol from Go.
+	s.wantAccount(t, Account{ID: got.ID, Owner: owner, Balance: 150, Version: 3})
+}
+
+// TestConsoleBrowserAuth runs the console of a bank with an admin token:
+// the console's API refuses the page until it asks for the token, which it
+// then sends on its own calls and on the operations it calls (the admin
+// operation projections, over REST and GraphQL).
+func TestConsoleBrowserAuth(t *testing.T) {
+	chromium := browser.Chromium(t)
+	const token = "console-test-token"
+	t.Setenv("ALLFRAME_CONSOLE", "on")
+	t.Setenv("ALLFRAME_ADMIN_TOKEN", token)
+	s := start(t, sqliteURL(t))
+	if st, _, b := s.rest(t, "GET", "/_console/api/info", ""); st != http.StatusUnauthorized {
+		t.Fatalf("GET /_console/api/info without the token: %d %s, want 401", st, b)
+	}
+	runConsole(t, chromium, s.http+"/_console/", "ada", token)
+}
+
+// runConsole runs consoleScript on the console at url and returns its
+// result (the JSON after "OK "); token, when set, is the admin token the
+// page must ask for.
+func runConsole(t *testing.T, chromium, url, owner, token string) string {
+	t.Helper()
 	dir, node := browserJS(t)
 	shots := t.TempDir()
 	if a := os.Getenv("ALLFRAME_ARTIFACTS"); a != "" {
@@ -41,10 +77,6 @@ func TestConsoleBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Setenv("ALLFRAME_CONSOLE", "on")
-	s := start(t, sqliteURL(t))
-
-	const owner = "ada"
 	name := filepath.Join(dir, fmt.Sprintf("bank-console-%d.mjs", os.Getpid()))
 	if err := os.WriteFile(name, consoleScript, 0o600); err != nil {
 		t.Fatal(err)
@@ -52,7 +84,11 @@ func TestConsoleBrowser(t *testing.T) {
 	defer os.Remove(name) //nolint:errcheck // best effort: a temp file
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, name, s.http+"/_console/", chromium, shots, owner) //nolint:gosec // G204: node from PATH runs the test's script
+	args := []string{name, url, chromium, shots, owner}
+	if token != "" {
+		args = append(args, token)
+	}
+	cmd := exec.CommandContext(ctx, node, args...) //nolint:gosec // G204: node from PATH runs the test's script
 	// From dir, so that playwright-core resolves.
 	cmd.Dir = dir
 	var stderr strings.Builder
@@ -63,12 +99,5 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Fatalf("console in the browser: %v\n%s%s", err, out, stderr.String())
 	}
 	t.Logf("console in the browser (%s): %s; screenshots in %s", strings.TrimSpace(stderr.String()), result, shots)
-	var got struct {
-		ID string `json:"id"`
-	}
-	if err := json.Unmarshal([]byte(result), &got); err != nil {
-		t.Fatalf("the script's result %s: %v", result, err)
-	}
-	// The deposits the page made, read back over every protocol from Go.
-	s.wantAccount(t, Account{ID: got.ID, Owner: owner, Balance: 150, Version: 3})
+	return result
 }

@@ -5,10 +5,13 @@
 // finds both traces and their waterfalls, steps the account's stream back
 // one version, rebuilds the accounts projection and watches its lag reach
 // 0, screenshotting every panel into SHOTS. Prints "OK {json}" or
-// "FAIL …": node console_browser.mjs CONSOLE_URL CHROMIUM_PATH SHOTS OWNER.
+// "FAIL …": node console_browser.mjs CONSOLE_URL CHROMIUM_PATH SHOTS OWNER [TOKEN].
+// With TOKEN (the service's admin token) it checks auth instead: the page
+// meets a 401, asks for the token, then reads the projections through an
+// admin operation and through the console's API with it.
 import { chromium } from "playwright-core";
 
-const [url, executablePath, shots, owner] = process.argv.slice(2);
+const [url, executablePath, shots, owner, token] = process.argv.slice(2);
 const origin = new URL(url).origin;
 const timeout = 20000;
 const browser = await chromium.launch({
@@ -19,6 +22,29 @@ let code = 0;
 const errors = [];
 const blocked = [];
 const steps = [];
+let page;
+let id = "";
+const shot = async (name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+const step = (s) => steps.push(s);
+
+// call fills the form of operation op, sends it over protocol and returns
+// the response's JSON (failing on a status other than 200).
+async function call(op, fields, protocol) {
+  await page.goto(url + "#/operations/" + op);
+  const form = page.getByRole("form", { name: "Call " + op });
+  await form.waitFor();
+  for (const [label, value] of Object.entries(fields)) await form.getByLabel(label, { exact: true }).fill(String(value));
+  await form.getByLabel("Protocol", { exact: true }).selectOption(protocol);
+  await form.getByRole("button", { name: "Send" }).click();
+  const exchange = page.getByRole("region", { name: "Exchange" });
+  const status = exchange.getByLabel("Status");
+  await status.waitFor();
+  const st = await status.textContent();
+  const text = await exchange.getByLabel("Response").textContent();
+  if (!st.startsWith("200")) throw new Error(`${op} over ${protocol}: ${st} ${text}`);
+  return JSON.parse(text.slice(text.indexOf("\n\n") + 2));
+}
+
 try {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
   await context.route("**/*", (route) => {
@@ -27,40 +53,66 @@ try {
     blocked.push(u);
     return route.abort("internetdisconnected");
   });
-  const page = await context.newPage();
+  page = await context.newPage();
   page.setDefaultTimeout(timeout);
   page.on("pageerror", (e) => errors.push("pageerror: " + e.message));
-  page.on("console", (m) => { if (m.type() === "error") errors.push("console: " + m.text()); });
+  page.on("console", (m) => {
+    // Chromium logs the expected 401 too (a response, checked below).
+    if (m.type() === "error" && !(token && m.text().includes("status of 401"))) errors.push("console: " + m.text());
+  });
   page.on("requestfailed", (r) => {
     const why = r.failure()?.errorText || "";
     // A stream the page stops, or a poll cut by navigation, is aborted on purpose.
     if (!blocked.includes(r.url()) && !why.includes("ERR_ABORTED")) errors.push("request failed: " + r.url() + " " + why);
   });
-  page.on("response", (r) => { if (r.status() >= 400) errors.push("HTTP " + r.status() + ": " + r.url()); });
-  const shot = async (name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-  const step = (s) => steps.push(s);
-
+  let expect401 = !!token; // with a token to give, the first API call is refused
+  page.on("response", (r) => {
+    if (expect401 && r.status() === 401 && r.url() === url + "api/info") expect401 = false;
+    else if (r.status() >= 400) errors.push("HTTP " + r.status() + ": " + r.url());
+  });
   await page.goto(url);
+  if (token) {
+    await page.getByRole("alert").filter({ hasText: "enter a bearer token" }).waitFor();
+    await shot("auth-prompt");
+    await page.getByLabel("Bearer token").fill(token);
+    await page.getByRole("button", { name: "Use token" }).click();
+  }
   await page.getByRole("navigation", { name: "Panels" }).waitFor();
   await page.getByRole("heading", { name: "bank", level: 1 }).waitFor();
 
-  // Operations: the form of an operation, sent over a protocol; returns the response's JSON.
-  const call = async (op, fields, protocol) => {
-    await page.goto(url + "#/operations/" + op);
-    const form = page.getByRole("form", { name: "Call " + op });
-    await form.waitFor();
-    for (const [label, value] of Object.entries(fields)) await form.getByLabel(label, { exact: true }).fill(String(value));
-    await form.getByLabel("Protocol", { exact: true }).selectOption(protocol);
-    await form.getByRole("button", { name: "Send" }).click();
-    const exchange = page.getByRole("region", { name: "Exchange" });
-    const status = exchange.getByLabel("Status");
-    await status.waitFor();
-    const st = await status.textContent();
-    const text = await exchange.getByLabel("Response").textContent();
-    const body = JSON.parse(text.slice(text.indexOf("\n\n") + 2));
-    if (!st.startsWith("200")) throw new Error(`${op} over ${protocol}: ${st} ${text}`);
-    return body;
-  };
+  if (token) {
+    // An admin operation over REST and GraphQL, and the console's own API, with the token.
+    for (const protocol of ["rest", "graphql"]) {
+      const out = await call("projections", {}, protocol);
+      if (!JSON.stringify(out).includes("accounts")) throw new Error(`projections over ${protocol}: ${JSON.stringify(out)}`);
+    }
+    step("admin operation projections over REST and GraphQL with the token");
+    await page.goto(url + "#/projections");
+    await page.getByRole("table", { name: "Projections list" }).getByRole("button", { name: /^Rebuild accounts/ }).first().waitFor();
+    step("projections panel with the token");
+    if (expect401) errors.push("the page never met the 401 of api/info");
+  } else {
+    id = await tour();
+  }
+
+  if (blocked.length) errors.push("the page reached for the network: " + blocked.join(", "));
+  if (errors.length) {
+    console.log("FAIL " + errors.join("\n") + "\nsteps: " + steps.join("; "));
+    code = 1;
+  } else {
+    console.log("OK " + JSON.stringify({ id, steps }));
+    console.error(await browser.version() + ", network off");
+  }
+} catch (e) {
+  console.log("FAIL " + String(e && e.stack || e) + "\n" + errors.join("\n") + "\nsteps: " + steps.join("; "));
+  code = 1;
+} finally {
+  await browser.close();
+}
+process.exit(code);
+
+// tour is the developer's tour of the panels (see the top of the file).
+async function tour() {
   const opened = await call("openAccount", { owner }, "rest");
   const id = opened.id;
   if (!id || opened.balance !== 0) throw new Error("openAccount: " + JSON.stringify(opened));
@@ -145,19 +197,5 @@ try {
   }
   await page.goto(url + "#/metrics");
   await page.getByRole("table", { name: "Operation metrics" }).locator("tbody tr").filter({ hasText: "deposit" }).first().waitFor();
-
-  if (blocked.length) errors.push("the page reached for the network: " + blocked.join(", "));
-  if (errors.length) {
-    console.log("FAIL " + errors.join("\n") + "\nsteps: " + steps.join("; "));
-    code = 1;
-  } else {
-    console.log("OK " + JSON.stringify({ id, steps }));
-    console.error(await browser.version() + ", network off");
-  }
-} catch (e) {
-  console.log("FAIL " + String(e && e.stack || e) + "\n" + errors.join("\n") + "\nsteps: " + steps.join("; "));
-  code = 1;
-} finally {
-  await browser.close();
+  return id;
 }
-process.exit(code);
