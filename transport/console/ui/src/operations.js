@@ -31,33 +31,25 @@ export function Operations({ info, ops, selected }) {
   </div>`;
 }
 
-const overviewCols = ["rest", "graphql", "grpc", "connect", "mcp"];
-
 /** Overview is every operation with its name on each protocol. */
 function Overview({ ops }) {
-  const cell = (o, p) => {
-    const e = (o.endpoints || []).find((x) => x.protocol === p);
-    if (!e) return "";
-    switch (p) {
-      case "rest":
-        return `${e.method} ${e.path}`;
-      case "graphql":
-        return `${e.operationType} ${e.field}`;
-      case "grpc":
-        return e.method;
-      case "connect":
-        return e.path;
-      default:
-        return e.tool;
-    }
+  const find = (o, p) => (o.endpoints || []).find((x) => x.protocol === p);
+  const cells = (o) => {
+    const rest = find(o, "rest"), gql = find(o, "graphql"), grpc = find(o, "grpc") || find(o, "connect"), mcp = find(o, "mcp");
+    return [
+      rest ? `${rest.method} ${rest.path}` : "",
+      gql ? `${gql.operationType} ${gql.field}` : "",
+      grpc ? grpc.method || grpc.path : "",
+      mcp ? mcp.tool : "",
+    ];
   };
-  return html`<table class="grid" aria-label="Operations overview">
-    <thead><tr><th>Operation</th><th>REST</th><th>GraphQL</th><th>gRPC</th><th>Connect</th><th>MCP</th></tr></thead>
+  return html`<div class="scroll"><table class="grid" aria-label="Operations overview">
+    <thead><tr><th>Operation</th><th>REST</th><th>GraphQL</th><th>gRPC / Connect</th><th>MCP</th></tr></thead>
     <tbody>${ops.map(
-      (o) => html`<tr key=${o.name}><td><a href=${href("operations", o.name)}>${o.name}</a> <span class=${"kind " + o.kind}>${o.kind}</span>${o.description ? html`<br /><small class="muted">${o.description}</small>` : ""}</td>
-        ${overviewCols.map((p) => html`<td><code>${cell(o, p)}</code></td>`)}</tr>`,
+      (o) => html`<tr key=${o.name}><td title=${o.description || ""}><a href=${href("operations", o.name)}>${o.name}</a> <span class=${"kind " + o.kind}>${o.kind}</span></td>
+        ${cells(o).map((c) => html`<td><code>${c}</code></td>`)}</tr>`,
     )}</tbody>
-  </table>`;
+  </table></div>`;
 }
 
 function endpointRow(info, ep) {

@@ -173,7 +173,7 @@ export function Sagas() {
                 <td>${time(i.started)}</td><td>${time(i.updated)}</td>
                 <td><ol class="steps">${(i.steps || []).map(
                   (st, n) => html`<li key=${n} class=${"step " + st.status} title=${(st.at ? time(st.at) : "") + (st.error ? " — " + st.error : "")}>
-                    ${st.name}: ${st.status}${st.error ? html` <span class="error-text">(${st.error})</span>` : ""}</li>`,
+                    ${st.name}: ${st.status}${st.at ? html` <small class="muted">${time(st.at)}</small>` : ""}${st.error ? html` <span class="error-text">(${st.error})</span>` : ""}</li>`,
                 )}</ol></td>
               </tr>`,
             )}
