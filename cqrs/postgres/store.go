@@ -157,6 +157,7 @@ type queries struct {
 	upsertSnapshot, loadSnapshot, upsertCheckpoint, loadCheckpoint string
 	lockCheckpoint                                                 string
 	insertIdem, insertIdemIfAbsent, loadIdem, purgeIdem, notify    string
+	listStreams, listIdem                                          string // inspect.go
 }
 
 const eventColumns = "position, id, stream, stream_type, version, type, schema_version, time, data, metadata"
@@ -194,6 +195,11 @@ ON CONFLICT (name) DO UPDATE SET time = c.time RETURNING c.position`,
 		loadIdem:           "SELECT hash, response, position, time FROM " + t("idempotency") + " WHERE scope = $1 AND key = $2",
 		purgeIdem:          "DELETE FROM " + t("idempotency") + " WHERE time < $1",
 		notify:             "SELECT pg_notify($1, $2)",
+		// The last event of each stream of one page, in name order
+		// (byte order, as the API compares after).
+		listStreams: `SELECT DISTINCT ON (stream COLLATE "C") stream, version, type, time FROM ` + ev +
+			` WHERE stream COLLATE "C" > $1 AND starts_with(stream, $2) ORDER BY stream COLLATE "C", version DESC LIMIT $3`,
+		listIdem: "SELECT scope, key, hash, response, position, time FROM " + t("idempotency") + " ORDER BY time DESC, scope, key LIMIT $1",
 	}
 }
 
