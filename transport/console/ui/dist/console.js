@@ -171,9 +171,9 @@ var S,We,Dt,H,ve,le,ze,se,Ge,ke,xe,Ht,ee=Symbol.for("pv"),ce={},ue=[],Ft=/^m(i|n
       <label class="field inline"><input type="checkbox" checked=${e} onChange=${s=>t(s.currentTarget.checked)} /> Live</label></p>
     <${N} error=${r} />
     <table class="grid" aria-label="Operation metrics">
-      <thead><tr><th>Operation</th><th>Protocol</th><th>req/s (60 s)</th><th>now</th><th>Count</th><th>Errors</th><th>p50</th><th>p99</th></tr></thead>
+      <thead><tr><th>Operation</th><th>Protocol</th><th>req/s (60 s)</th><th>last s</th><th>Count</th><th>Errors</th><th>p50</th><th>p99</th></tr></thead>
       <tbody>
-        ${o.map(s=>{let i=s.rps||[],l=i.length?i[i.length-1]:0;return c`<tr key=${s.operation+"/"+s.protocol}>
+        ${o.map(s=>{let i=s.rps||[],l=i.length>1?i[i.length-2]:i[0]||0;return c`<tr key=${s.operation+"/"+s.protocol}>
             <td>${s.operation}</td><td>${s.protocol}</td>
             <td><${vn} values=${i} label=${`${s.operation} over ${s.protocol}: requests per second`} /></td>
             <td class="num">${l.toFixed(1)}</td><td class="num">${s.count}</td>
@@ -234,7 +234,8 @@ var S,We,Dt,H,ve,le,ze,se,Ge,ke,xe,Ht,ee=Symbol.for("pv"),ce={},ue=[],Ft=/^m(i|n
       <label class="field inline"><span class="label-text">Type</span><input type="search" aria-label="Event type" value=${e.type} onInput=${i("type")} placeholder="bank.Deposited" /></label>
       <label class="field inline"><span class="label-text">Search</span><input type="search" aria-label="Search events" value=${e.q} onInput=${i("q")} placeholder="text in data or metadata" /></label>
       <button type="button" disabled=${n.length<2} onClick=${()=>r(n.slice(0,-1))}>Previous page</button>
-      <button type="button" disabled=${!(o&&o.next)} onClick=${()=>r([...n,o.next])}>Next page</button>
+      <button type="button" disabled=${!(o&&o.next&&o.next<o.head)} onClick=${()=>r([...n,o.next])}>Next page</button>
+      <button type="button" disabled=${!o||o.head<=100} onClick=${()=>r([...n,Math.max(0,o.head-100)])}>Latest</button>
       ${o?c`<span class="muted">head #${o.head}</span>`:null}
     </form>
     <${N} error=${s} />

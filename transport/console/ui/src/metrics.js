@@ -27,11 +27,12 @@ export function Metrics() {
       <label class="field inline"><input type="checkbox" checked=${live} onChange=${(e) => setLive(e.currentTarget.checked)} /> Live</label></p>
     <${ErrorNote} error=${error} />
     <table class="grid" aria-label="Operation metrics">
-      <thead><tr><th>Operation</th><th>Protocol</th><th>req/s (60 s)</th><th>now</th><th>Count</th><th>Errors</th><th>p50</th><th>p99</th></tr></thead>
+      <thead><tr><th>Operation</th><th>Protocol</th><th>req/s (60 s)</th><th>last s</th><th>Count</th><th>Errors</th><th>p50</th><th>p99</th></tr></thead>
       <tbody>
         ${sorted.map((s) => {
           const rps = s.rps || [];
-          const now = rps.length ? rps[rps.length - 1] : 0;
+          // The last number is the second under way: show the last complete one.
+          const now = rps.length > 1 ? rps[rps.length - 2] : rps[0] || 0;
           return html`<tr key=${s.operation + "/" + s.protocol}>
             <td>${s.operation}</td><td>${s.protocol}</td>
             <td><${Sparkline} values=${rps} label=${`${s.operation} over ${s.protocol}: requests per second`} /></td>

@@ -103,7 +103,8 @@ export function Events() {
       <label class="field inline"><span class="label-text">Type</span><input type="search" aria-label="Event type" value=${f.type} onInput=${set("type")} placeholder="bank.Deposited" /></label>
       <label class="field inline"><span class="label-text">Search</span><input type="search" aria-label="Search events" value=${f.q} onInput=${set("q")} placeholder="text in data or metadata" /></label>
       <button type="button" disabled=${pages.length < 2} onClick=${() => setPages(pages.slice(0, -1))}>Previous page</button>
-      <button type="button" disabled=${!(data && data.next)} onClick=${() => setPages([...pages, data.next])}>Next page</button>
+      <button type="button" disabled=${!(data && data.next && data.next < data.head)} onClick=${() => setPages([...pages, data.next])}>Next page</button>
+      <button type="button" disabled=${!data || data.head <= 100} onClick=${() => setPages([...pages, Math.max(0, data.head - 100)])}>Latest</button>
       ${data ? html`<span class="muted">head #${data.head}</span>` : null}
     </form>
     <${ErrorNote} error=${error} />
