@@ -17,7 +17,7 @@ import (
 func TestDocumentIsValid(t *testing.T) {
 	// The validator must catch a wrong document, or the test proves nothing.
 	bad, _ := parser.ParseQuery(&ast.Source{Input: "query { hello(name: 1) { nope } }"})
-	if errs := validator.Validate(mustSchema(t, newHelloApp()).AST(), bad); len(errs) == 0 {
+	if errs := validator.ValidateWithRules(mustSchema(t, newHelloApp()).AST(), bad, nil); len(errs) == 0 {
 		t.Fatal("the validator accepts a wrong document")
 	}
 	for _, a := range []*app.App{newKitchenApp(), newPayApp(), newHelloApp()} {
@@ -36,7 +36,7 @@ func TestDocumentIsValid(t *testing.T) {
 				t.Errorf("%s: %v\n%s", op.Name, err, doc)
 				continue
 			}
-			if errs := validator.Validate(s.AST(), q); len(errs) > 0 {
+			if errs := validator.ValidateWithRules(s.AST(), q, nil); len(errs) > 0 {
 				t.Errorf("%s: %v\n%s", op.Name, errs, doc)
 			}
 			if !strings.HasPrefix(doc, typ+" "+op.Name) {
