@@ -1,4 +1,4 @@
-package graphql_test
+package gqlgenbench_test
 
 import (
 	"bytes"
@@ -16,11 +16,11 @@ import (
 )
 
 // The benchmarks compare the framework's GraphQL endpoint with a
-// gqlgen-generated server for the same schema (internal/gqlgenbench, with
+// gqlgen-generated server for the same schema (this package, with
 // gqlgen's recommended setup: query cache, APQ, introspection), both
 // through their HTTP handlers in the same process and run:
 //
-//	go test -run '^$' -bench . -benchmem ./transport/graphql/
+//	cd bench && go test -run '^$' -bench . -benchmem ./gqlgenbench/
 //
 // The framework and gqlgen sub-benchmarks measure each server alone, and
 // executor the framework's executor behind gqlgen's stock transports (the
