@@ -79,7 +79,9 @@ func Chi() http.Handler {
 }
 
 // stdHandlers are the net/http handlers NetHTTP and Chi share.
-type stdHandlers struct{ v interface{ Struct(any) error } }
+type stdHandlers struct {
+	v interface{ Struct(any) error }
+}
 
 func (h stdHandlers) hello(w http.ResponseWriter, r *http.Request, name string) {
 	in := workload.HelloIn{Name: name}
@@ -142,8 +144,8 @@ type (
 			Plan    string `json:"plan" enum:"free,pro,team"`
 		}
 	}
-	humaUserOut  struct{ Body workload.User }
-	humaItemsIn  struct {
+	humaUserOut struct{ Body workload.User }
+	humaItemsIn struct {
 		Count int `query:"count" minimum:"0" maximum:"100"`
 	}
 	humaItemsOut struct{ Body workload.ItemsOut }
