@@ -20,8 +20,8 @@ import (
 // rotation, and reports the server's CPU per deposit on each protocol.
 func runBank(c config, rep *report) error {
 	defer stopAll()
-	s := &server{name: "bank", http: port(200), grpc: port(201)}
-	env := []string{"ALLFRAME_HTTP_ADDR=" + s.http, "ALLFRAME_GRPC_ADDR=" + s.grpc,
+	s := &server{name: "bank", http: port(200), grpc: port(201), stats: port(202)}
+	env := []string{"ALLFRAME_HTTP_ADDR=" + s.http, "ALLFRAME_GRPC_ADDR=" + s.grpc, "BENCH_STATS_ADDR=" + s.stats,
 		"ALLFRAME_EVENTSTORE=sqlite:" + filepath.Join(c.tmp, "bank.db")}
 	if err := start(s, filepath.Join(c.tmp, "bank"), env); err != nil {
 		return err
@@ -40,7 +40,10 @@ func runBank(c config, rep *report) error {
 	}
 	w := workload{name: "bank deposit (SQLite), same Go client", impls: []string{"gRPC", "REST", "GraphQL"}}
 	res := rep.workload(w)
-	run := func(proto string, dur time.Duration) (sample, error) {
+	run := func(proto string, dur time.Duration, profile string) (sample, error) {
+		wait := s.profile(c, profile)
+		defer wait()
+		a0 := s.allocs()
 		c0, err := s.cpu(c.tick)
 		if err != nil {
 			return sample{}, err
@@ -57,6 +60,8 @@ func runBank(c config, rep *report) error {
 		if err != nil {
 			return sample{}, err
 		}
+		a1 := s.allocs()
+		client := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 		var l struct {
 			Requests int     `json:"requests"`
 			Errors   int     `json:"errors"`
@@ -71,11 +76,12 @@ func runBank(c config, rep *report) error {
 			return sample{}, fmt.Errorf("bankload %s: %d deposits, %d errors", proto, l.Requests, l.Errors)
 		}
 		return sample{rps: float64(l.Requests) / l.Seconds, p50ms: l.P50ms, p99ms: l.P99ms,
-			cpuUS: float64(c1-c0) / 1e3 / float64(l.Requests), allocs: -1}, nil
+			cpuUS: float64(c1-c0) / 1e3 / float64(l.Requests), allocs: float64(a1-a0) / float64(l.Requests),
+			client: float64(client) / 1e3 / float64(l.Requests)}, nil
 	}
 	if !c.quick {
 		for _, p := range w.impls {
-			if _, err := run(p, c.dur/3); err != nil {
+			if _, err := run(p, c.dur/3, ""); err != nil {
 				return err
 			}
 		}
@@ -83,12 +89,17 @@ func runBank(c config, rep *report) error {
 	for round := range c.pairs {
 		for i := range w.impls {
 			p := w.impls[(i+round)%len(w.impls)]
-			smp, err := run(p, c.dur)
+			prof := ""
+			if round == 0 {
+				prof = "bank " + p
+			}
+			smp, err := run(p, c.dur, prof)
 			if err != nil {
 				return err
 			}
 			res.add(p, round, smp)
-			fmt.Fprintf(logw, "%-52s %-18s round %d: %8.0f req/s  %7.2f µs CPU/req\n", w.name, p, round+1, smp.rps, smp.cpuUS)
+			fmt.Fprintf(logw, "%-52s %-18s round %d: %8.0f req/s  %7.2f µs CPU/req  %6.1f allocs/req  client %7.2f µs CPU/req\n",
+				w.name, p, round+1, smp.rps, smp.cpuUS, smp.allocs, smp.client)
 		}
 	}
 	return nil

@@ -190,7 +190,7 @@ func runGroup(c config, rep *report, g *group) error {
 		}
 		if !c.quick { // warm-up: one short run each, not recorded
 			for _, name := range w.impls {
-				if _, err := measure(config{tmp: c.tmp, dur: c.dur / 3, conns: c.conns, tick: c.tick}, g, w, g.impls[name]); err != nil {
+				if _, err := measure(config{tmp: c.tmp, dur: c.dur / 3, conns: c.conns, tick: c.tick}, g, w, g.impls[name], ""); err != nil {
 					return fmt.Errorf("%s on %s: %w", w.name, name, err)
 				}
 			}
@@ -199,7 +199,11 @@ func runGroup(c config, rep *report, g *group) error {
 		for round := range c.pairs {
 			for i := range w.impls {
 				name := w.impls[(i+round)%len(w.impls)]
-				s, err := measure(c, g, w, g.impls[name])
+				prof := ""
+				if round == 0 {
+					prof = w.name + " " + name
+				}
+				s, err := measure(c, g, w, g.impls[name], prof)
 				if err != nil {
 					return fmt.Errorf("%s on %s: %w", w.name, name, err)
 				}

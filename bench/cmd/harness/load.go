@@ -25,6 +25,7 @@ type sample struct {
 	p99ms  float64
 	cpuUS  float64 // server CPU µs per request (or message)
 	allocs float64 // server heap objects per request (or message); -1 when unknown
+	client float64 // load client CPU µs per request, when the harness runs the client (bank)
 }
 
 // load is what a load generator reports.
@@ -37,8 +38,9 @@ type load struct {
 
 // measure runs w against im once and reads the server's CPU and
 // allocations around the run.
-func measure(c config, g *group, w workload, im impl) (sample, error) {
+func measure(c config, g *group, w workload, im impl, profile string) (sample, error) {
 	s := g.servers[im.server]
+	wait := s.profile(c, profile)
 	a0 := s.allocs()
 	c0, err := s.cpu(c.tick)
 	if err != nil {
@@ -58,6 +60,7 @@ func measure(c config, g *group, w workload, im impl) (sample, error) {
 		return sample{}, err
 	}
 	a1 := s.allocs()
+	wait()
 	if l.requests == 0 {
 		return sample{}, errors.New("no request succeeded")
 	}

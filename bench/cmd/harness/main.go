@@ -15,6 +15,7 @@ package main
 
 import (
 	_ "embed"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -29,6 +30,9 @@ import (
 //go:embed requests.lua
 var requestsLua string
 
+//go:embed overlay/bankstats.go.txt
+var bankStats string
+
 // config is what the flags set.
 type config struct {
 	dur    time.Duration
@@ -36,6 +40,7 @@ type config struct {
 	conns  int
 	quick  bool
 	out    string
+	prof   string // directory for CPU profiles of the first round, if any
 	groups []string
 	tmp    string
 	tick   float64 // seconds per clock tick of /proc/PID/stat
@@ -48,6 +53,7 @@ func main() {
 	flag.IntVar(&c.conns, "c", 16, "connections (wrk), concurrent calls (ghz), clients (bankload)")
 	flag.BoolVar(&c.quick, "quick", false, "one round of 1 s runs, no warm-up: checks the harness, measures nothing worth quoting (CI)")
 	flag.StringVar(&c.out, "o", "results/latest.md", "the Markdown report, also printed")
+	flag.StringVar(&c.prof, "profile", "", "write a CPU profile of every server during its first measured run into this directory")
 	flag.Parse()
 	if c.quick {
 		c.dur, c.pairs = time.Second, 1
@@ -79,6 +85,11 @@ func main() {
 	c.tmp = tmp
 	if err := os.WriteFile(filepath.Join(tmp, "requests.lua"), []byte(requestsLua), 0o600); err != nil {
 		log.Fatal(err)
+	}
+	if c.prof != "" {
+		if err := os.MkdirAll(c.prof, 0o750); err != nil {
+			log.Fatal(err)
+		}
 	}
 	if err := build(tmp); err != nil {
 		log.Fatal(err)
@@ -114,13 +125,27 @@ func main() {
 	}
 }
 
-// build compiles every binary once, before anything is measured.
+// build compiles every binary once, before anything is measured. The
+// bank gets the stats listener of the other servers through an overlay.
 func build(tmp string) error {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		return err
+	}
+	statsFile := filepath.Join(tmp, "bankstats.go")
+	overlay := filepath.Join(tmp, "overlay.json")
+	if err := os.WriteFile(statsFile, []byte(bankStats), 0o600); err != nil {
+		return err
+	}
+	o, _ := json.Marshal(map[string]map[string]string{"Replace": {filepath.Join(root, "examples", "bank", "zz_benchstats.go"): statsFile}})
+	if err := os.WriteFile(overlay, o, 0o600); err != nil {
+		return err
+	}
 	steps := [][]string{
 		{"go", "build", "-o", filepath.Join(tmp, "allframe"), "./servers/allframe"},
 		{"go", "build", "-o", filepath.Join(tmp, "baseline"), "./servers/baseline"},
 		{"go", "build", "-o", filepath.Join(tmp, "bankload"), "./cmd/bankload"},
-		{"go", "build", "-C", "..", "-o", filepath.Join(tmp, "bank"), "./examples/bank"},
+		{"go", "build", "-C", "..", "-overlay", overlay, "-o", filepath.Join(tmp, "bank"), "./examples/bank"},
 	}
 	for _, s := range steps {
 		cmd := exec.Command(s[0], s[1:]...) //nolint:gosec // fixed commands

@@ -121,6 +121,9 @@ func (r *report) markdown() string {
 				allocs = fmt.Sprintf("%.1f", al.med)
 			}
 			ratio, tgt, met := "", "", ""
+			if cl := pick(ss, func(s sample) float64 { return s.client }); cl.med > 0 {
+				tgt = "client (bankload) CPU " + cl.spread("%.1f") + " µs/req"
+			}
 			if i > 0 {
 				ratio = res.ratio(name, func(s sample) float64 { return s.cpuUS }).spread("%.2f×")
 				for _, t := range res.w.targets {

@@ -141,3 +141,29 @@ func clockTick() float64 {
 	}
 	return 0.01
 }
+
+// profile fetches a CPU profile of s for the length of a run into
+// c.prof/<name>.pprof, in the background, when c.prof and name are set;
+// the returned function waits for it.
+func (s *server) profile(c config, name string) func() {
+	if c.prof == "" || name == "" || s.stats == "" {
+		return func() {}
+	}
+	file := filepath.Join(c.prof, strings.NewReplacer(" ", "_", "/", "_", ",", "", "(", "", ")", "", "+", "").Replace(name)+".pprof")
+	secs := max(1, int(c.dur/time.Second)-1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		resp, err := http.Get("http://" + s.stats + "/debug/pprof/profile?seconds=" + strconv.Itoa(secs)) //nolint:gosec,noctx // loopback, bounded by seconds
+		if err != nil {
+			fmt.Fprintf(logw, "profile %s: %v\n", name, err)
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if err := os.WriteFile(file, b, 0o600); err != nil {
+			fmt.Fprintf(logw, "profile %s: %v\n", name, err)
+		}
+	}()
+	return func() { <-done }
+}
