@@ -362,7 +362,9 @@ func isLetters(s string, digits bool) bool {
 	}
 	for i := range len(s) {
 		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || digits && '0' <= c && c <= '9') {
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		digit := digits && '0' <= c && c <= '9'
+		if !letter && !digit {
 			return false
 		}
 	}

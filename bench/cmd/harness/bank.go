@@ -98,7 +98,7 @@ func runBank(c config, rep *report) error {
 				return err
 			}
 			res.add(p, round, smp)
-			fmt.Fprintf(logw, "%-52s %-18s round %d: %8.0f req/s  %7.2f µs CPU/req  %6.1f allocs/req  client %7.2f µs CPU/req\n",
+			logf("%-52s %-18s round %d: %8.0f req/s  %7.2f µs CPU/req  %6.1f allocs/req  client %7.2f µs CPU/req\n",
 				w.name, p, round+1, smp.rps, smp.cpuUS, smp.allocs, smp.client)
 		}
 	}
@@ -118,7 +118,7 @@ func openAccount(addr string, n int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
 	var out struct {
 		ID string `json:"id"`

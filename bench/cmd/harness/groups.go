@@ -208,7 +208,7 @@ func runGroup(c config, rep *report, g *group) error {
 					return fmt.Errorf("%s on %s: %w", w.name, name, err)
 				}
 				res.add(name, round, s)
-				fmt.Fprintf(logw, "%-52s %-18s round %d: %8.0f req/s  %7.2f µs CPU/req  %6.1f allocs/req\n",
+				logf("%-52s %-18s round %d: %8.0f req/s  %7.2f µs CPU/req  %6.1f allocs/req\n",
 					w.name, name, round+1, s.rps, s.cpuUS, s.allocs)
 			}
 		}

@@ -18,6 +18,9 @@ import (
 
 var logw io.Writer = os.Stderr
 
+// logf reports progress on stderr (the table goes to stdout).
+func logf(format string, args ...any) { _, _ = fmt.Fprintf(logw, format, args...) }
+
 // sample is one measured run of one implementation.
 type sample struct {
 	rps    float64 // requests (or stream messages) per second
@@ -160,7 +163,7 @@ func runWrk(c config, addr string, w workload, name string) (load, error) {
 		return load{}, fmt.Errorf("%v of %v responses were not the expected error", v["requests"]-v["non2xx"], v["requests"])
 	}
 	if v["socket_errors"] > 0 {
-		fmt.Fprintf(logw, "  (wrk: %v socket errors)\n", v["socket_errors"])
+		logf("  (wrk: %v socket errors)\n", v["socket_errors"])
 	}
 	return load{requests: int(ok), seconds: v["seconds"], p50ms: v["p50_ms"], p99ms: v["p99_ms"]}, nil
 }

@@ -81,7 +81,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	c.tmp = tmp
 	if err := os.WriteFile(filepath.Join(tmp, "requests.lua"), []byte(requestsLua), 0o600); err != nil {
 		log.Fatal(err)

@@ -130,7 +130,7 @@ func (r *report) markdown() string {
 					if t.baseline != name {
 						continue
 					}
-					ok := true
+					var ok bool
 					if t.max > 0 {
 						tgt = fmt.Sprintf("CPU ≤ %.2f×", t.max)
 						ok = res.ratio(name, func(s sample) float64 { return s.cpuUS }).med <= t.max
@@ -182,7 +182,7 @@ func cpuModel() string {
 	if err != nil {
 		return "unknown CPU"
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	s := bufio.NewScanner(f)
 	for s.Scan() {
 		if k, v, ok := strings.Cut(s.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {

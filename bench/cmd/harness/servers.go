@@ -121,7 +121,7 @@ func (s *server) allocs() int64 {
 	if err != nil {
 		return -1
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
 	n, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil {
@@ -154,15 +154,15 @@ func (s *server) profile(c config, name string) func() {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		resp, err := http.Get("http://" + s.stats + "/debug/pprof/profile?seconds=" + strconv.Itoa(secs)) //nolint:gosec,noctx // loopback, bounded by seconds
+		resp, err := http.Get("http://" + s.stats + "/debug/pprof/profile?seconds=" + strconv.Itoa(secs)) //nolint:noctx // loopback, bounded by seconds
 		if err != nil {
-			fmt.Fprintf(logw, "profile %s: %v\n", name, err)
+			logf("profile %s: %v\n", name, err)
 			return
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		b, _ := io.ReadAll(resp.Body)
 		if err := os.WriteFile(file, b, 0o600); err != nil {
-			fmt.Fprintf(logw, "profile %s: %v\n", name, err)
+			logf("profile %s: %v\n", name, err)
 		}
 	}()
 	return func() { <-done }
