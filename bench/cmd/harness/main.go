@@ -109,9 +109,10 @@ func main() {
 		case "bank":
 			err = runBank(c, rep)
 		}
-		if err != nil {
+		if err != nil { // reported, and the other groups still run
 			stopAll()
-			log.Fatalf("harness: %s: %v", g, err)
+			logf("harness: %s: %v\n", g, err)
+			rep.errors = append(rep.errors, fmt.Sprintf("%s: %v", g, err))
 		}
 	}
 	rep.elapsed = time.Since(started)
@@ -122,6 +123,9 @@ func main() {
 		if err != nil {
 			log.Print(err)
 		}
+	}
+	if len(rep.errors) > 0 {
+		os.Exit(1)
 	}
 }
 

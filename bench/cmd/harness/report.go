@@ -17,6 +17,7 @@ type report struct {
 	results   []*result
 	failed    bool // a target was missed (reported only: no timing is asserted)
 	elapsed   time.Duration
+	errors    []string // groups that failed
 	startLoad string
 	started   time.Time
 }
@@ -154,6 +155,9 @@ func (r *report) markdown() string {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", res.w.name, name,
 				rps.spread("%.0f"), p50.spread("%.2f"), p99.spread("%.2f"), cpu.spread("%.2f"), allocs, ratio, tgt, met)
 		}
+	}
+	for _, e := range r.errors {
+		fmt.Fprintf(&b, "\n**Failed:** %s\n", e)
 	}
 	return b.String()
 }
