@@ -91,5 +91,8 @@ func TestLazyDeadlineConcurrent(t *testing.T) {
 		}
 		wg.Go(c.stop)
 		wg.Wait() // every waiter sees the stop, armed before or after it
+		if err := c.Err(); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Err: got %v, want context.Canceled", err)
+		}
 	}
 }
