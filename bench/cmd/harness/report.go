@@ -140,11 +140,14 @@ func (r *report) markdown() string {
 						tgt = fmt.Sprintf("msgs/s ≥ %.2f× (is %s)", t.min, thr.spread("%.2f×"))
 						ok = thr.med >= t.min
 					}
-					met = mark(ok)
+					met = "CPU " + mark(ok)
+					if t.min > 0 {
+						met = "msgs/s " + mark(ok)
+					}
 					if al.med >= 0 && fwAllocs >= 0 {
 						tgt += ", allocs ≤ +2"
 						aok := fwAllocs <= al.med+2
-						met += " allocs " + mark(aok)
+						met += ", allocs " + mark(aok)
 						ok = ok && aok
 					}
 					if !ok {
