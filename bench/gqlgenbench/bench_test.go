@@ -1,4 +1,4 @@
-package gqlgenbench_test
+package gqlgenbench
 
 import (
 	"bytes"
@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/allframe-go/allframe/bench/gqlgenbench"
 	"github.com/allframe-go/allframe/graph"
 	graphql "github.com/allframe-go/allframe/transport/graphql"
 )
@@ -45,11 +44,11 @@ func BenchmarkItems(b *testing.B) {
 }
 
 func benchPair(b *testing.B, body, want string) {
-	fw, err := graphql.Handler(gqlgenbench.NewApp())
+	fw, err := graphql.Handler(NewApp())
 	if err != nil {
 		b.Fatal(err)
 	}
-	schema, err := graph.New(gqlgenbench.NewApp())
+	schema, err := graph.New(NewApp())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -58,9 +57,9 @@ func benchPair(b *testing.B, body, want string) {
 		h    http.Handler
 	}{
 		{"framework", fw},
-		{"gqlgen", gqlgenbench.NewServer()},
+		{"gqlgen", NewServer()},
 		// The framework's executor behind gqlgen's stock transports.
-		{"executor", gqlgenbench.NewServerFor(schema.Executable())},
+		{"executor", NewServerFor(schema.Executable())},
 	}
 	var first string
 	for _, s := range servers {

@@ -1,4 +1,4 @@
-package gqlgenbench_test
+package gqlgenbench
 
 import (
 	"os"
@@ -6,12 +6,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/allframe-go/allframe/bench/gqlgenbench"
 	"github.com/allframe-go/allframe/graph"
 )
 
 func TestBenchSchemaMatchesGqlgenSchema(t *testing.T) {
-	s, err := graph.New(gqlgenbench.NewApp())
+	s, err := graph.New(NewApp())
 	if err != nil {
 		t.Fatal(err)
 	}
