@@ -344,4 +344,3 @@ func TestPrepareReportsSchemaErrors(t *testing.T) {
 		t.Fatalf("a relative path was accepted")
 	}
 }
-
