@@ -116,7 +116,11 @@ func grpcGroup() *group {
 	g.framework("allframe", "workload", 0)
 	baselineServer(g, "grpc", "grpc", 50, true)
 	baselineServer(g, "connect", "connect", 60, true)
+	g.servers["connect"].http = g.servers["connect"].grpc // h2c and HTTP/1.1 on one port
+	g.framework("allframe-connect", "connect", 20)
 	g.impls["allframe"] = impl{name: "allframe", server: "allframe", grpc: true}
+	g.impls["allframe Connect"] = impl{name: "allframe Connect", server: "allframe-connect"}
+	g.impls["connect-go Connect"] = impl{name: "connect-go Connect", server: "connect"}
 	g.impls["grpc-go generated"] = impl{name: "grpc-go generated", server: "grpc", grpc: true}
 	g.impls["connect-go"] = impl{name: "connect-go", server: "connect", grpc: true}
 	all := []string{"allframe", "grpc-go generated", "connect-go"}
@@ -127,6 +131,11 @@ func grpcGroup() *group {
 			targets: []target{{baseline: "grpc-go generated", max: 0.85}}},
 		{name: "gRPC server stream of 1,000 messages (per message)", impls: all, call: "bench.v1.BenchService.Ticks", data: `{"count":1000}`, perCall: 1000,
 			targets: []target{{baseline: "grpc-go generated", min: 1.0}}},
+		// The Connect protocol (unary JSON over HTTP/1.1, as curl or a
+		// browser sends it): the framework's vanguard translation against
+		// connect-go's own handler. No target; reported.
+		{name: "Connect unary hello (JSON over HTTP/1.1)", impls: []string{"allframe Connect", "connect-go Connect"},
+			requests: map[string][]string{"": {"POST\t/bench.v1.BenchService/Hello\t" + `{"name":"Ada"}`}}},
 	}
 	return g
 }
