@@ -51,12 +51,17 @@ func main() {
 	flag.DurationVar(&c.dur, "d", 3*time.Second, "duration of each measured run (wrk needs whole seconds)")
 	flag.IntVar(&c.pairs, "pairs", 5, "rounds: each runs the framework and every baseline once, interleaved")
 	flag.IntVar(&c.conns, "c", 16, "connections (wrk), concurrent calls (ghz), clients (bankload)")
-	flag.BoolVar(&c.quick, "quick", false, "one round of 1 s runs, no warm-up: checks the harness, measures nothing worth quoting (CI)")
+	flag.BoolVar(&c.quick, "quick", false, "one round of 1 s runs, no warm-up, report in results/quick.md: checks the harness, measures nothing worth quoting (CI)")
 	flag.StringVar(&c.out, "o", "results/latest.md", "the Markdown report, also printed")
 	flag.StringVar(&c.prof, "profile", "", "write a CPU profile of every server during its first measured run into this directory")
 	flag.Parse()
 	if c.quick {
 		c.dur, c.pairs = time.Second, 1
+		outSet := false
+		flag.Visit(func(f *flag.Flag) { outSet = outSet || f.Name == "o" })
+		if !outSet { // a check never replaces the committed results
+			c.out = "results/quick.md"
+		}
 	}
 	if c.dur < time.Second {
 		c.dur = time.Second
