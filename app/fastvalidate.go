@@ -7,16 +7,21 @@ import (
 	"strings"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/go-playground/validator/v10"
 )
 
 // A compiled validator: for inputs whose `validate` tags use only the common
 // rules (required, omitempty, min, max, len, gt, gte, lt, lte, oneof) on
-// strings, numbers, bools, slices and maps, the checks are compiled once per
-// type into offset-based code that gives exactly the violations
-// go-playground/validator would (same field paths, first failing rule per
-// field, same messages) without its per-call reflection. Any other rule
-// anywhere in the type falls back to go-playground/validator for the whole
-// input.
+// strings, numbers, bools, slices and maps, plus alpha, alphanum and the
+// format rules of strings (email, url, uuid, ip …, see libraryStringRules),
+// the checks are compiled once per type into offset-based code that gives
+// exactly the violations go-playground/validator would (same field paths,
+// first failing rule per field, same messages) without its per-call
+// reflection over the whole struct: a format rule asks the library about
+// that one string (Validate.Var), so its definition — and any override the
+// service registered — stays the library's. Any other rule anywhere in the
+// type falls back to go-playground/validator for the whole input.
 
 type ruleOp uint8
 
@@ -30,7 +35,20 @@ const (
 	ruleLt
 	ruleLte
 	ruleOneOf
+	ruleAlpha    // ^[a-zA-Z]+$, as the library's alpha
+	ruleAlphanum // ^[a-zA-Z0-9]+$, as the library's alphanum
+	ruleLibrary  // one string checked by go-playground/validator's Var
 )
+
+// libraryStringRules are the parameterless rules on one string value that
+// the compiled validator delegates to the library's Var for that value:
+// they read nothing but the field itself, so Var and Struct agree.
+var libraryStringRules = map[string]bool{
+	"email": true, "url": true, "uri": true, "http_url": true, "uuid": true, "uuid4": true,
+	"uuid_rfc4122": true, "uuid4_rfc4122": true, "numeric": true, "ip": true, "ipv4": true,
+	"ipv6": true, "hostname": true, "e164": true, "ascii": true, "lowercase": true,
+	"uppercase": true, "hexadecimal": true,
+}
 
 type rule struct {
 	op    ruleOp
@@ -38,6 +56,7 @@ type rule struct {
 	param string
 	n     float64  // numeric parameter
 	set   []string // oneof values
+	lib   *validator.Validate
 }
 
 type valueKind uint8
@@ -71,18 +90,20 @@ type compiledStruct struct {
 
 // compileValidation returns a compiled validator for t, or nil when some
 // rule needs go-playground/validator.
-func compileValidation(t *Type) *compiledStruct {
+// lib, when set, checks the format rules of strings (libraryStringRules);
+// without it they fall back.
+func compileValidation(t *Type, lib *validator.Validate) *compiledStruct {
 	if t.HasOneOf() {
 		return nil // variants are checked through their interface by the library
 	}
-	cs, ok := compileStruct(t, map[*Type]bool{})
+	cs, ok := compileStruct(t, lib, map[*Type]bool{})
 	if !ok {
 		return nil
 	}
 	return cs
 }
 
-func compileStruct(t *Type, visiting map[*Type]bool) (*compiledStruct, bool) {
+func compileStruct(t *Type, lib *validator.Validate, visiting map[*Type]bool) (*compiledStruct, bool) {
 	if visiting[t] {
 		return nil, false // recursive types: leave them to the library
 	}
@@ -108,7 +129,7 @@ func compileStruct(t *Type, visiting map[*Type]bool) (*compiledStruct, bool) {
 			cf.vk = vkMap
 		case KindStruct:
 			cf.vk = vkStruct
-			nested, ok := compileStruct(f.Type, visiting)
+			nested, ok := compileStruct(f.Type, lib, visiting)
 			if !ok {
 				return nil, false
 			}
@@ -121,7 +142,7 @@ func compileStruct(t *Type, visiting map[*Type]bool) (*compiledStruct, bool) {
 				return nil, false
 			}
 			cf.vk = vkPtrStruct
-			nested, ok := compileStruct(f.Type.Elem, visiting)
+			nested, ok := compileStruct(f.Type.Elem, lib, visiting)
 			if !ok {
 				return nil, false
 			}
@@ -138,7 +159,7 @@ func compileStruct(t *Type, visiting map[*Type]bool) (*compiledStruct, bool) {
 				cf.omitempty = true
 				continue
 			}
-			cr, ok := compileRule(tag, param, cf.vk)
+			cr, ok := compileRule(tag, param, cf.vk, lib)
 			if !ok {
 				return nil, false
 			}
@@ -155,9 +176,19 @@ func compileStruct(t *Type, visiting map[*Type]bool) (*compiledStruct, bool) {
 	return cs, true
 }
 
-func compileRule(tag, param string, vk valueKind) (rule, bool) {
+func compileRule(tag, param string, vk valueKind, lib *validator.Validate) (rule, bool) {
 	r := rule{tag: tag, param: param}
+	if libraryStringRules[tag] {
+		r.op, r.lib = ruleLibrary, lib
+		return r, vk == vkString && param == "" && lib != nil
+	}
 	switch tag {
+	case "alpha", "alphanum":
+		r.op = ruleAlpha
+		if tag == "alphanum" {
+			r.op = ruleAlphanum
+		}
+		return r, vk == vkString && param == ""
 	case "required":
 		r.op = ruleRequired
 		return r, param == ""
@@ -302,6 +333,10 @@ func (f *compiledField) check(p unsafe.Pointer, r *rule) bool {
 		default:
 			return slices.Contains(r.set, strconv.FormatUint(loadUint(p, f.gk), 10))
 		}
+	case ruleAlpha, ruleAlphanum:
+		return isLetters(*(*string)(p), r.op == ruleAlphanum)
+	case ruleLibrary:
+		return r.lib.Var(*(*string)(p), r.tag) == nil
 	}
 	m := f.measure(p)
 	switch r.op {
@@ -317,4 +352,21 @@ func (f *compiledField) check(p unsafe.Pointer, r *rule) bool {
 		return m < r.n
 	}
 	return false
+}
+
+// isLetters reports whether s is one or more ASCII letters (and, with
+// digits, ASCII digits): the library's alpha and alphanum.
+func isLetters(s string, digits bool) bool {
+	if s == "" {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		digit := digits && '0' <= c && c <= '9'
+		if !letter && !digit {
+			return false
+		}
+	}
+	return true
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-playground/validator/v10"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -27,6 +28,10 @@ type fvInput struct {
 	In    fvInner           `json:"in"`
 	Ptr   *fvInner          `json:"ptr"`
 	Utf   string            `json:"utf" validate:"max=3"`
+	Mail  string            `json:"mail" validate:"required,email"`
+	Site  string            `json:"site" validate:"omitempty,url"`
+	Code  string            `json:"code" validate:"alpha,len=2"`
+	Ref   string            `json:"ref" validate:"omitempty,alphanum"`
 }
 
 func randomInput(r *rand.Rand) *fvInput {
@@ -44,6 +49,10 @@ func randomInput(r *rand.Rand) *fvInput {
 		Name: str(), Nick: str(), Age: r.IntN(300) - 100, Score: r.Float64()*3 - 1,
 		Kind: []string{"", "a", "bb", "ccc", "d"}[r.IntN(5)], Level: int32(r.IntN(5)), OK: r.IntN(2) == 0,
 		In: fvInner{Street: str(), N: uint8(r.IntN(256))}, Utf: str(),
+		Mail: []string{"", "ada@example.com", "nope", "a@b", "é@x.io", "<ada@example.com>", "Ada <a@b.co>", "a@b.c@d"}[r.IntN(8)],
+		Site: []string{"", "https://example.com/x", "example.com", "ftp://a", "http://"}[r.IntN(5)],
+		Code: []string{"", "GB", "gb", "G1", "é", "GBR", "G"}[r.IntN(7)],
+		Ref:  []string{"", "a1", "A-1", "é1", "Z9z"}[r.IntN(5)],
 	}
 	if r.IntN(2) == 0 {
 		in.Tags = make([]string, r.IntN(4))
@@ -68,11 +77,11 @@ func TestCompiledValidationMatchesLibrary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fast := compileValidation(typ)
+	a := New()
+	fast := compileValidation(typ, a.validator)
 	if fast == nil {
 		t.Fatal("fvInput did not compile")
 	}
-	a := New()
 	slow := &Operation{Input: typ, app: a, validate: true}
 	quick := &Operation{Input: typ, app: a, validate: true, fast: fast}
 	r := rand.New(rand.NewPCG(1, 2))
@@ -95,7 +104,10 @@ func violationsOf(err error) []FieldViolation {
 
 func TestCompileValidationFallsBack(t *testing.T) {
 	type email struct {
-		M string `validate:"email"`
+		M string `validate:"email"` // without the library to ask
+	}
+	type contains struct {
+		M string `validate:"contains=@"`
 	}
 	type dive struct {
 		L []string `validate:"dive,max=3"`
@@ -106,12 +118,23 @@ func TestCompileValidationFallsBack(t *testing.T) {
 	type reqStruct struct {
 		S fvInner `validate:"required"`
 	}
-	for _, give := range []reflect.Type{reflect.TypeFor[email](), reflect.TypeFor[dive](), reflect.TypeFor[ptr](), reflect.TypeFor[reqStruct]()} {
+	tests := []struct {
+		give reflect.Type
+		lib  *validator.Validate
+	}{
+		{reflect.TypeFor[email](), nil},
+		{reflect.TypeFor[contains](), newValidator()},
+		{reflect.TypeFor[dive](), newValidator()},
+		{reflect.TypeFor[ptr](), newValidator()},
+		{reflect.TypeFor[reqStruct](), newValidator()},
+	}
+	for _, tt := range tests {
+		give := tt.give
 		typ, err := NewTypes().Of(give)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if compileValidation(typ) != nil {
+		if compileValidation(typ, tt.lib) != nil {
 			t.Errorf("%v compiled; want fallback to go-playground/validator", give)
 		}
 	}
@@ -120,12 +143,12 @@ func TestCompileValidationFallsBack(t *testing.T) {
 func BenchmarkValidate(b *testing.B) {
 	typ, _ := NewTypes().Of(reflect.TypeFor[fvInput]())
 	a := New()
-	in := &fvInput{Name: "ada", Age: 3, Score: 1, Kind: "a", Level: 1, OK: true, In: fvInner{Street: "x"}}
+	in := &fvInput{Name: "ada", Age: 3, Score: 1, Kind: "a", Level: 1, OK: true, In: fvInner{Street: "x"}, Mail: "ada@example.com", Code: "GB"}
 	for _, bc := range []struct {
 		name string
 		op   *Operation
 	}{
-		{"compiled", &Operation{Input: typ, app: a, validate: true, fast: compileValidation(typ)}},
+		{"compiled", &Operation{Input: typ, app: a, validate: true, fast: compileValidation(typ, a.validator)}},
 		{"library", &Operation{Input: typ, app: a, validate: true}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

@@ -380,7 +380,7 @@ func (a *App) register(name string, kind OpKind, in, out reflect.Type, opts []Op
 	op.validate = needsValidation(inT, map[*Type]bool{})
 	op.checks = buildChecks(inT)
 	if op.validate {
-		op.fast = compileValidation(inT)
+		op.fast = compileValidation(inT, a.validator)
 	}
 	a.ops = append(a.ops, op)
 	a.byName[name] = op

@@ -7,6 +7,10 @@
 #
 #   bench/bank.sh [full|normal] [accounts] [duration]     # defaults: full 64 10s
 #
+# The clients differ (ghz costs far more CPU per call than wrk, on the same
+# cores as the server): for the server's cost per deposit on each protocol
+# with one Go client, run bench/run bank (see BENCHMARKS.md).
+#
 # Needs wrk (apt-get install -y wrk), ghz (go install
 # github.com/bojand/ghz/cmd/ghz@v0.93.0), curl and jq; run from the repository.
 set -euo pipefail

@@ -72,8 +72,8 @@ func (t *timeouts) wrap(next app.Handler) app.Handler {
 		if d <= 0 {
 			return next(ctx, call)
 		}
-		tctx, cancel := context.WithTimeoutCause(ctx, d, errTimedOut)
-		defer cancel()
+		tctx := newLazyDeadline(ctx, d) // context.WithTimeoutCause(ctx, d, errTimedOut), armed on demand
+		defer tctx.stop()
 		out, err := next(tctx, call)
 		if err != nil && ctx.Err() == nil && errors.Is(context.Cause(tctx), errTimedOut) {
 			e := app.WrapError(app.CodeDeadlineExceeded, "the operation took longer than its deadline of "+d.String(), err)

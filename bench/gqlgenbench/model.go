@@ -1,10 +1,10 @@
-// Package gqlgenbench holds the benchmark service of transport/graphql in
+// Package gqlgenbench holds the GraphQL benchmark service in
 // two forms: registered in an AllFrame App (NewApp) and served by a
 // gqlgen-generated server for the same schema (NewServer), so both can be
 // measured through the same HTTP path in one run.
 //
 // schema.graphqls is the SDL that package graph derives from NewApp; a test
-// in transport/graphql checks they are equal. Regenerate the gqlgen server
+// in this package checks they are equal. Regenerate the gqlgen server
 // with:
 //
 //	cd bench/gqlgenbench && go run github.com/99designs/gqlgen@v0.17.98 generate

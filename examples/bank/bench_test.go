@@ -90,6 +90,16 @@ type conflictCounter struct {
 	n *atomic.Int64
 }
 
+// OpenReadModel keeps the wrapped store's read models (the accounts
+// listing) behind the counter.
+func (c conflictCounter) OpenReadModel(ctx context.Context, spec cqrs.ReadModelSpec) (cqrs.RowStore, error) {
+	rb, ok := c.Store.(cqrs.ReadModelBackend)
+	if !ok {
+		return nil, fmt.Errorf("the store %T keeps no read models", c.Store)
+	}
+	return rb.OpenReadModel(ctx, spec)
+}
+
 func (c conflictCounter) Append(ctx context.Context, req cqrs.AppendRequest) (cqrs.AppendResult, error) {
 	res, err := c.Store.Append(ctx, req)
 	if errors.Is(err, cqrs.ErrConflict) {

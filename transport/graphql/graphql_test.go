@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/allframe-go/allframe/app"
-	"github.com/allframe-go/allframe/bench/gqlgenbench"
 	"github.com/allframe-go/allframe/graph"
 	"github.com/allframe-go/allframe/graph/graphtest"
 	graphql "github.com/allframe-go/allframe/transport/graphql"
@@ -343,19 +342,5 @@ func TestPrepareReportsSchemaErrors(t *testing.T) {
 	}
 	if _, err := graphql.Handler(app.New(), graphql.WithPath("graphql")); err == nil {
 		t.Fatalf("a relative path was accepted")
-	}
-}
-
-func TestBenchSchemaMatchesGqlgenSchema(t *testing.T) {
-	s, err := graph.New(gqlgenbench.NewApp())
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := os.ReadFile(filepath.Join("..", "..", "bench", "gqlgenbench", "schema.graphqls"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), s.SDL()+"\n"); diff != "" {
-		t.Errorf("the gqlgen baseline's schema differs from the framework's; copy the SDL to bench/gqlgenbench/schema.graphqls and regenerate (-file +framework):\n%s", diff)
 	}
 }

@@ -131,17 +131,19 @@ func (m *mux) limitBody(w http.ResponseWriter, r *http.Request) io.ReadCloser {
 	if m.bodyTimeout <= 0 {
 		return body
 	}
-	rc := http.NewResponseController(w)
-	if err := rc.SetReadDeadline(time.Now().Add(m.bodyTimeout)); err != nil {
+	// One allocation: the controller lives inside the body (the pointer
+	// NewResponseController returns is inlined away).
+	b := &deadlineBody{ReadCloser: body, rc: *http.NewResponseController(w), left: r.ContentLength}
+	if err := b.rc.SetReadDeadline(time.Now().Add(m.bodyTimeout)); err != nil {
 		return body // the connection does not support deadlines (e.g. a test recorder)
 	}
-	return &deadlineBody{ReadCloser: body, rc: rc, left: r.ContentLength}
+	return b
 }
 
 // deadlineBody lifts the read deadline when the body has been read.
 type deadlineBody struct {
 	io.ReadCloser
-	rc   *http.ResponseController
+	rc   http.ResponseController
 	left int64 // bytes still expected; -1 when unknown (chunked)
 	done bool
 }

@@ -1,4 +1,4 @@
-package graphql_test
+package gqlgenbench
 
 import (
 	"bytes"
@@ -10,17 +10,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/allframe-go/allframe/bench/gqlgenbench"
 	"github.com/allframe-go/allframe/graph"
 	graphql "github.com/allframe-go/allframe/transport/graphql"
 )
 
 // The benchmarks compare the framework's GraphQL endpoint with a
-// gqlgen-generated server for the same schema (internal/gqlgenbench, with
+// gqlgen-generated server for the same schema (this package, with
 // gqlgen's recommended setup: query cache, APQ, introspection), both
 // through their HTTP handlers in the same process and run:
 //
-//	go test -run '^$' -bench . -benchmem ./transport/graphql/
+//	cd bench && go test -run '^$' -bench . -benchmem ./gqlgenbench/
 //
 // The framework and gqlgen sub-benchmarks measure each server alone, and
 // executor the framework's executor behind gqlgen's stock transports (the
@@ -45,11 +44,11 @@ func BenchmarkItems(b *testing.B) {
 }
 
 func benchPair(b *testing.B, body, want string) {
-	fw, err := graphql.Handler(gqlgenbench.NewApp())
+	fw, err := graphql.Handler(NewApp())
 	if err != nil {
 		b.Fatal(err)
 	}
-	schema, err := graph.New(gqlgenbench.NewApp())
+	schema, err := graph.New(NewApp())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -58,9 +57,9 @@ func benchPair(b *testing.B, body, want string) {
 		h    http.Handler
 	}{
 		{"framework", fw},
-		{"gqlgen", gqlgenbench.NewServer()},
+		{"gqlgen", NewServer()},
 		// The framework's executor behind gqlgen's stock transports.
-		{"executor", gqlgenbench.NewServerFor(schema.Executable())},
+		{"executor", NewServerFor(schema.Executable())},
 	}
 	var first string
 	for _, s := range servers {
