@@ -157,7 +157,7 @@ echo "SSE: steady listeners received${steady} events; $churn_sse SSE and $churn_
 for n in $steady; do [ "$n" -gt 1 ] || bad "a steady SSE listener received $n events"; done
 [ "$churn_sse" -gt 0 ] && [ "$churn_gql" -gt 0 ] || bad "no reconnecting subscriptions ran"
 
-total=$(curl -fs "http://$http/accounts" | jq '[.accounts[].balance] | add')
+total=$(curl -fs "http://$http/accounts" | jq '[.items[].balance] | add')
 ok=$((rest_req - rest_non2xx + gql_req - gql_non2xx - gql_err + grpc_ok))
 echo "balances add up to $total; acknowledged deposits $ok (+ at most $((3 * conns)) in flight when a client stopped)"
 [ "$total" -ge "$ok" ] && [ "$total" -le $((ok + 3 * conns)) ] || bad "deposits lost or applied twice"
