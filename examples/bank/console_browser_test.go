@@ -24,8 +24,8 @@ var consoleScript []byte
 // TestConsoleBrowser is issue 21's end-to-end test of the developer
 // console: the bank runs with ALLFRAME_CONSOLE=on, and headless Chromium,
 // with the network off but for 127.0.0.1, loads /_console/ and, through
-// its panels alone, opens an account and deposits over REST and over gRPC
-// (Connect), finds both traces with their spans, steps the account's
+// its panels alone, opens an account and deposits over REST, gRPC
+// (Connect) and GraphQL, finds the three traces with their spans, steps the account's
 // stream back one version (the balance before the last deposit), rebuilds
 // the accounts projection and waits for its lag to reach 0. The page may
 // throw no error, fail no request and reach nothing off 127.0.0.1. Each
@@ -45,7 +45,7 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Fatalf("the script's result %s: %v", result, err)
 	}
 	// The deposits the page made, read back over every protocol from Go.
-	s.wantAccount(t, Account{ID: got.ID, Owner: owner, Balance: 150, Version: 3})
+	s.wantAccount(t, Account{ID: got.ID, Owner: owner, Balance: 175, Version: 4})
 }
 
 // TestConsoleBrowserAuth runs the console of a bank with an admin token:

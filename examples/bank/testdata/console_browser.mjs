@@ -1,8 +1,8 @@
 // Drives the developer console at /_console/ in headless Chromium with the
 // network off (every request off the page's origin aborted, no host name
 // resolving but 127.0.0.1), as a developer would: opens an account and
-// deposits through the Operations form over REST and over gRPC (Connect),
-// finds both traces and their waterfalls, steps the account's stream back
+// deposits through the Operations form over REST, gRPC (Connect) and GraphQL,
+// finds the three traces and their waterfalls, steps the account's stream back
 // one version, rebuilds the accounts projection and watches its lag reach
 // 0, screenshotting every panel into SHOTS. Prints "OK {json}" or
 // "FAIL …": node console_browser.mjs CONSOLE_URL CHROMIUM_PATH SHOTS OWNER [TOKEN].
@@ -127,7 +127,9 @@ async function tour() {
   const grpcurl = await page.getByRole("region", { name: "Commands" }).textContent();
   if (!grpcurl.includes("grpcurl -plaintext -d")) throw new Error("no grpcurl command: " + grpcurl);
   await shot("operations");
-  step("deposited 100 over REST and 50 over Connect");
+  const viaGraphQL = await call("deposit", { id, amount: 25 }, "graphql");
+  if (Number(viaGraphQL.data?.deposit?.balance) !== 175) throw new Error("deposit over GraphQL: " + JSON.stringify(viaGraphQL));
+  step("deposited 100 over REST, 50 over Connect and 25 over GraphQL");
 
   // Traces: both deposits, each with a waterfall of its spans.
   const traceOf = async (protocols) => {
@@ -143,7 +145,7 @@ async function tour() {
     }
   };
   const traces = {};
-  for (const [name, protocols] of [["rest", ["rest", "http"]], ["connect", ["connect", "grpc"]]]) {
+  for (const [name, protocols] of [["rest", ["rest", "http"]], ["connect", ["connect", "grpc"]], ["graphql", ["graphql"]]]) {
     const row = await traceOf(protocols);
     await page.getByRole("table", { name: "Recent traces" }).locator("tbody tr").filter({ hasText: row[6] }).filter({ hasText: row[1] }).getByRole("link").first().click();
     const spans = page.getByRole("list", { name: "Waterfall" }).getByRole("listitem");
@@ -163,13 +165,13 @@ async function tour() {
   const link = page.getByRole("table", { name: "Streams list" }).getByRole("link").filter({ hasText: id });
   await link.first().click();
   const shown = page.getByLabel("Shown version");
-  await page.waitForFunction(() => document.querySelector('[aria-label="Shown version"]')?.textContent === "3", null, { timeout });
+  await page.waitForFunction(() => document.querySelector('[aria-label="Shown version"]')?.textContent === "4", null, { timeout });
   await page.getByRole("button", { name: "Previous version" }).click();
-  await page.waitForFunction(() => document.querySelector('[aria-label="Shown version"]')?.textContent === "2", null, { timeout });
+  await page.waitForFunction(() => document.querySelector('[aria-label="Shown version"]')?.textContent === "3", null, { timeout });
   const state = JSON.parse(await page.getByLabel("State").textContent());
-  if (Number(state.balance) !== 100) throw new Error("the state at version 2: " + JSON.stringify(state));
+  if (Number(state.balance) !== 150) throw new Error("the state at version 3: " + JSON.stringify(state));
   const built = await page.getByRole("list", { name: "Stream events" }).getByRole("listitem").count();
-  if (built !== 2) throw new Error(`${built} events built version 2`);
+  if (built !== 3) throw new Error(`${built} events built version 3`);
   await shot("event-store");
   step(`stream at version ${await shown.textContent()}: balance ${state.balance}`);
 
