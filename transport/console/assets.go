@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/allframe-go/allframe/internal/gzasset"
 	"github.com/allframe-go/allframe/transport/httpserver"
 )
 
@@ -83,7 +84,7 @@ func (s *assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Cache-Control", "no-cache")
 	}
 	h.Add("Vary", "Accept-Encoding")
-	if acceptsGzip(r) {
+	if gzasset.AcceptsGzip(r) {
 		if z := s.gzipped(name, b); z != nil {
 			h.Set("Content-Encoding", "gzip")
 			b = z
@@ -112,16 +113,6 @@ func (s *assets) gzipped(name string, b []byte) []byte {
 	}
 	s.gz[name] = z
 	return z
-}
-
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && strings.TrimSpace(q) != "q=0" {
-			return true
-		}
-	}
-	return false
 }
 
 func compressible(ct string) bool {

@@ -25,6 +25,7 @@ import (
 	"github.com/allframe-go/allframe/cqrs"
 	"github.com/allframe-go/allframe/cqrs/memory"
 	"github.com/allframe-go/allframe/cqrs/saga"
+	"github.com/allframe-go/allframe/internal/testkit/testenv"
 	"github.com/allframe-go/allframe/telemetry"
 	"github.com/allframe-go/allframe/transport/console"
 	"github.com/allframe-go/allframe/transport/httpserver"
@@ -165,17 +166,7 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 // eventually polls f until it returns nil or 5s pass.
 func eventually(t *testing.T, f func() error) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal(err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testenv.EventuallyNoError(t, 5*time.Second, f)
 }
 
 func TestInfoAndOperations(t *testing.T) {

@@ -17,3 +17,16 @@ func Eventually(tb testing.TB, limit time.Duration, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// EventuallyNoError polls f every millisecond until it returns nil,
+// failing the test with f's last error if it does not within limit.
+func EventuallyNoError(tb testing.TB, limit time.Duration, f func() error) {
+	tb.Helper()
+	deadline := time.Now().Add(limit)
+	for err := f(); err != nil; err = f() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("not within %v: %v", limit, err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
